@@ -1,0 +1,95 @@
+/* shoal-adapter.h: the interface of a test framework adapter
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#if !defined(SHOAL_INSIDE) && !defined(SHOAL_COMPILATION)
+#error "Only <shoal.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+
+#include "shoal-execution.h"
+#include "shoal-run-command.h"
+#include "shoal-settings.h"
+#include "shoal-test-case.h"
+#include "shoal-test-result.h"
+#include "shoal-version.h"
+
+G_BEGIN_DECLS
+
+#define SHOAL_TYPE_ADAPTER (shoal_adapter_get_type ())
+
+SHOAL_AVAILABLE_IN_1_0
+G_DECLARE_INTERFACE (ShoalAdapter, shoal_adapter, SHOAL, ADAPTER, GObject)
+
+/**
+ * ShoalAdapterInterface:
+ * @configure: read the suite's settings (its mapping in `shoal.yaml`); report
+ *   unknown keys and bad values with [method@Shoal.Settings.check_keys] and
+ *   [method@Shoal.Settings.set_error] so errors carry file, line and column
+ * @discover: list the suite's test cases; ids are `<suite>::<local id>`
+ *   ([ctor@Shoal.TestCase.new] builds them). Helper processes are run through
+ *   [func@Shoal.spawn_capture], never spawned directly.
+ * @prepare: describe how to run @tests (one test, or a batch the adapter
+ *   accepted) as a [class@Shoal.RunCommand]; the core spawns it
+ * @interpret: turn what happened into one [class@Shoal.TestResult] per test
+ *   (or per test point, for adapters whose command yields several results)
+ * @can_batch: whether @prepare accepts several tests in one command
+ *
+ * The vtable of [iface@Shoal.Adapter]. Adapters describe and interpret; the
+ * core spawns, times out, kills and captures.
+ */
+struct _ShoalAdapterInterface
+{
+  GTypeInterface parent_iface;
+
+  gboolean (*configure) (ShoalAdapter *self,
+                         const char *suite_name,
+                         ShoalSettings *settings,
+                         GError **error);
+  GPtrArray *(*discover) (ShoalAdapter *self,
+                          GCancellable *cancellable,
+                          GError **error);
+  ShoalRunCommand *(*prepare) (ShoalAdapter *self,
+                               GPtrArray *tests,
+                               GError **error);
+  GPtrArray *(*interpret) (ShoalAdapter *self,
+                           ShoalRunCommand *command,
+                           ShoalExecution *execution,
+                           GError **error);
+  gboolean (*can_batch) (ShoalAdapter *self);
+
+  /*< private >*/
+  gpointer _reserved[12];
+};
+
+SHOAL_AVAILABLE_IN_1_0
+gboolean shoal_adapter_configure (ShoalAdapter *self,
+                                  const char *suite_name,
+                                  ShoalSettings *settings,
+                                  GError **error);
+SHOAL_AVAILABLE_IN_1_0
+GPtrArray *shoal_adapter_discover (ShoalAdapter *self,
+                                   GCancellable *cancellable,
+                                   GError **error);
+SHOAL_AVAILABLE_IN_1_0
+ShoalRunCommand *shoal_adapter_prepare (ShoalAdapter *self,
+                                        GPtrArray *tests,
+                                        GError **error);
+SHOAL_AVAILABLE_IN_1_0
+GPtrArray *shoal_adapter_interpret (ShoalAdapter *self,
+                                    ShoalRunCommand *command,
+                                    ShoalExecution *execution,
+                                    GError **error);
+SHOAL_AVAILABLE_IN_1_0
+gboolean shoal_adapter_can_batch (ShoalAdapter *self);
+SHOAL_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
+ShoalTestResult *shoal_adapter_result_for_execution (ShoalTestCase *test,
+                                                     ShoalExecution *execution,
+                                                     ShoalOutcome outcome,
+                                                     const char *message);
+
+G_END_DECLS

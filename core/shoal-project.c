@@ -1,0 +1,526 @@
+/* shoal-project.c: a shoal.yaml with its plugins and discovered tests
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "shoal-error.h"
+#include "shoal-project.h"
+
+/**
+ * ShoalProject:
+ *
+ * A project is a `shoal.yaml` brought to life: its suites' adapters created
+ * from the [class@Shoal.PluginRegistry] and configured, their tests
+ * discovered, and a [class@Shoal.Scheduler] set up with the configured
+ * strategy, timeouts, environment and reports. The `shoal` command is a
+ * thin client of it, as any Python or JavaScript program can be.
+ *
+ * A suite whose discovery fails does not stop the others: the failure
+ * becomes an `error` result of the suite (`<suite>::<discovery>`) in the
+ * run, so it is reported and fails the run.
+ */
+struct _ShoalProject
+{
+  GObject parent_instance;
+
+  ShoalConfig *config;
+  ShoalPluginRegistry *registry;
+  GPtrArray *tests;          /* ShoalTestCase* */
+  GHashTable *adapters;      /* test id -> ShoalAdapter* (ref) */
+  GPtrArray *discovery_errors; /* ShoalTestResult* */
+  GPtrArray *warnings;       /* char* */
+  gboolean discovered;
+};
+
+G_DEFINE_FINAL_TYPE (ShoalProject, shoal_project, G_TYPE_OBJECT)
+
+static void
+shoal_project_finalize (GObject *object)
+{
+  ShoalProject *self = SHOAL_PROJECT (object);
+
+  g_clear_object (&self->config);
+  g_clear_object (&self->registry);
+  g_ptr_array_unref (self->tests);
+  g_hash_table_unref (self->adapters);
+  g_ptr_array_unref (self->discovery_errors);
+  g_ptr_array_unref (self->warnings);
+
+  G_OBJECT_CLASS (shoal_project_parent_class)->finalize (object);
+}
+
+static void
+shoal_project_class_init (ShoalProjectClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = shoal_project_finalize;
+}
+
+static void
+shoal_project_init (ShoalProject *self)
+{
+  self->tests = g_ptr_array_new_with_free_func (g_object_unref);
+  self->adapters = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->discovery_errors = g_ptr_array_new_with_free_func (g_object_unref);
+  self->warnings = g_ptr_array_new_with_free_func (g_free);
+}
+
+/**
+ * shoal_project_new:
+ * @config: the configuration
+ * @registry: (nullable): the plugin registry, or %NULL for the default one
+ *
+ * Returns: (transfer full): a new project
+ */
+ShoalProject *
+shoal_project_new (ShoalConfig *config,
+                   ShoalPluginRegistry *registry)
+{
+  ShoalProject *self;
+
+  g_return_val_if_fail (SHOAL_IS_CONFIG (config), NULL);
+  g_return_val_if_fail (registry == NULL || SHOAL_IS_PLUGIN_REGISTRY (registry), NULL);
+
+  self = g_object_new (SHOAL_TYPE_PROJECT, NULL);
+  self->config = g_object_ref (config);
+  self->registry = g_object_ref (registry != NULL ? registry : shoal_plugin_registry_get_default ());
+  return self;
+}
+
+/**
+ * shoal_project_new_from_file:
+ * @path: (nullable) (type filename): a `shoal.yaml`, or %NULL to look for one
+ *   from the current directory upwards
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): a new project, or %NULL with @error set
+ */
+ShoalProject *
+shoal_project_new_from_file (const char *path,
+                             GError **error)
+{
+  g_autofree char *found = NULL;
+  g_autoptr (ShoalConfig) config = NULL;
+
+  if (path == NULL)
+    {
+      found = shoal_config_find_file (NULL, error);
+      if (found == NULL)
+        return NULL;
+      path = found;
+    }
+  config = shoal_config_new_from_file (path, error);
+  if (config == NULL)
+    return NULL;
+  return shoal_project_new (config, NULL);
+}
+
+/**
+ * shoal_project_get_config:
+ * @self: a project
+ *
+ * Returns: (transfer none): the configuration
+ */
+ShoalConfig *
+shoal_project_get_config (ShoalProject *self)
+{
+  g_return_val_if_fail (SHOAL_IS_PROJECT (self), NULL);
+  return self->config;
+}
+
+/**
+ * shoal_project_get_registry:
+ * @self: a project
+ *
+ * Returns: (transfer none): the plugin registry
+ */
+ShoalPluginRegistry *
+shoal_project_get_registry (ShoalProject *self)
+{
+  g_return_val_if_fail (SHOAL_IS_PROJECT (self), NULL);
+  return self->registry;
+}
+
+static void
+apply_suite_settings (ShoalSuiteConfig *suite,
+                      ShoalTestCase *test,
+                      const char *adapter_name)
+{
+  const char *const *suite_tags = shoal_suite_config_get_tags (suite);
+  const char *const *suite_env = shoal_suite_config_get_environment (suite);
+
+  if (shoal_test_case_get_adapter (test) == NULL)
+    shoal_test_case_set_adapter (test, adapter_name);
+  if (shoal_test_case_get_timeout (test) <= 0 && shoal_suite_config_get_timeout (suite) > 0)
+    shoal_test_case_set_timeout (test, shoal_suite_config_get_timeout (suite));
+
+  if (suite_tags != NULL && suite_tags[0] != NULL)
+    {
+      g_autoptr (GStrvBuilder) tags = g_strv_builder_new ();
+      g_auto (GStrv) merged = NULL;
+
+      g_strv_builder_addv (tags, (const char **) shoal_test_case_get_tags (test));
+      for (guint i = 0; suite_tags[i] != NULL; i++)
+        if (!shoal_test_case_has_tag (test, suite_tags[i]))
+          g_strv_builder_add (tags, suite_tags[i]);
+      merged = g_strv_builder_end (tags);
+      shoal_test_case_set_tags (test, (const char *const *) merged);
+    }
+
+  if (suite_env != NULL && suite_env[0] != NULL)
+    {
+      /* The test's own variables win over the suite's. */
+      g_auto (GStrv) merged = g_strdupv ((char **) suite_env);
+      const char *const *own = shoal_test_case_get_environment (test);
+
+      for (guint i = 0; own[i] != NULL; i++)
+        {
+          const char *eq = strchr (own[i], '=');
+          g_autofree char *name = eq != NULL ? g_strndup (own[i], eq - own[i]) : NULL;
+
+          if (name != NULL)
+            merged = g_environ_setenv (merged, name, eq + 1, TRUE);
+        }
+      shoal_test_case_set_environment (test, (const char *const *) merged);
+    }
+}
+
+static void
+add_discovery_error (ShoalProject *self,
+                     const char *suite_name,
+                     const char *message)
+{
+  g_autofree char *id = g_strconcat (suite_name, "::<discovery>", NULL);
+  ShoalTestResult *result = shoal_test_result_new (id, SHOAL_OUTCOME_ERROR);
+  gint64 now = g_get_real_time ();
+
+  shoal_test_result_set_name (result, "<discovery>");
+  shoal_test_result_set_suite (result, suite_name);
+  shoal_test_result_set_times (result, now, now);
+  shoal_test_result_set_message (result, message);
+  g_ptr_array_add (self->discovery_errors, result);
+  g_ptr_array_add (self->warnings, g_strdup_printf (_("suite %s: %s"), suite_name, message));
+}
+
+/**
+ * shoal_project_discover:
+ * @self: a project
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Creates and configures each suite's adapter and discovers its tests. A
+ * configuration mistake (an unknown adapter, a bad setting) is an error; a
+ * suite whose discovery fails is recorded (see the class description) and
+ * the other suites go on.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+shoal_project_discover (ShoalProject *self,
+                        GCancellable *cancellable,
+                        GError **error)
+{
+  GPtrArray *suites;
+
+  g_return_val_if_fail (SHOAL_IS_PROJECT (self), FALSE);
+
+  if (self->discovered)
+    return TRUE;
+
+  suites = shoal_config_get_suites (self->config);
+  for (guint s = 0; s < suites->len; s++)
+    {
+      ShoalSuiteConfig *suite = g_ptr_array_index (suites, s);
+      const char *suite_name = shoal_suite_config_get_name (suite);
+      const char *adapter_name = shoal_suite_config_get_adapter (suite);
+      ShoalSettings *settings = shoal_suite_config_get_settings (suite);
+      g_autoptr (ShoalAdapter) adapter = NULL;
+      g_autoptr (GPtrArray) tests = NULL;
+      g_autoptr (GError) local_error = NULL;
+
+      adapter = shoal_plugin_registry_create_adapter (self->registry, adapter_name, &local_error);
+      if (adapter == NULL)
+        {
+          if (settings != NULL)
+            shoal_settings_set_error_literal (settings, "adapter", error,
+                                              SHOAL_CONFIG_ERROR_INVALID, local_error->message);
+          else
+            g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      if (!shoal_adapter_configure (adapter, suite_name, settings, error))
+        return FALSE;
+
+      tests = shoal_adapter_discover (adapter, cancellable, &local_error);
+      if (tests == NULL)
+        {
+          add_discovery_error (self, suite_name, local_error != NULL ? local_error->message
+                                                                     : _("discovery failed"));
+          continue;
+        }
+      for (guint i = 0; i < tests->len; i++)
+        {
+          ShoalTestCase *test = g_ptr_array_index (tests, i);
+          const char *id = shoal_test_case_get_id (test);
+
+          if (g_hash_table_contains (self->adapters, id))
+            {
+              g_ptr_array_add (self->warnings,
+                               g_strdup_printf (_("suite %s: test '%s' was found twice; it runs once"),
+                                                suite_name, id));
+              continue;
+            }
+          apply_suite_settings (suite, test, adapter_name);
+          g_hash_table_insert (self->adapters, g_strdup (id), g_object_ref (adapter));
+          g_ptr_array_add (self->tests, g_object_ref (test));
+        }
+    }
+
+  self->discovered = TRUE;
+  return TRUE;
+}
+
+/**
+ * shoal_project_get_tests:
+ * @self: a project
+ *
+ * Returns: (transfer none) (element-type ShoalTestCase): every discovered
+ *   test, suite by suite in discovery order
+ */
+GPtrArray *
+shoal_project_get_tests (ShoalProject *self)
+{
+  g_return_val_if_fail (SHOAL_IS_PROJECT (self), NULL);
+  return self->tests;
+}
+
+/**
+ * shoal_project_get_warnings:
+ * @self: a project
+ *
+ * Returns: (transfer none) (element-type utf8): problems that did not stop
+ *   discovery
+ */
+GPtrArray *
+shoal_project_get_warnings (ShoalProject *self)
+{
+  g_return_val_if_fail (SHOAL_IS_PROJECT (self), NULL);
+  return self->warnings;
+}
+
+static gboolean
+matches (const char *id,
+         const char *pattern)
+{
+  /* A pattern with wildcards is a glob over the whole id; a plain one
+   * selects that id and everything under it (a suite, a binary, a path). */
+  if (strpbrk (pattern, "*?") != NULL)
+    return g_pattern_match_simple (pattern, id);
+  return g_str_has_prefix (id, pattern);
+}
+
+/**
+ * shoal_project_select_tests:
+ * @self: a project
+ * @patterns: (array zero-terminated=1) (nullable): id patterns; a pattern
+ *   with `*` or `?` is a glob over the whole id, a plain one selects the ids
+ *   it starts (`examples::` selects a suite)
+ *
+ * Returns: (transfer container) (element-type ShoalTestCase): the tests
+ *   that match any pattern (all of them for no pattern)
+ */
+GPtrArray *
+shoal_project_select_tests (ShoalProject *self,
+                            const char *const *patterns)
+{
+  GPtrArray *selected;
+
+  g_return_val_if_fail (SHOAL_IS_PROJECT (self), NULL);
+
+  selected = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < self->tests->len; i++)
+    {
+      ShoalTestCase *test = g_ptr_array_index (self->tests, i);
+      gboolean keep = patterns == NULL || patterns[0] == NULL;
+
+      for (guint p = 0; !keep && patterns[p] != NULL; p++)
+        keep = matches (shoal_test_case_get_id (test), patterns[p]);
+      if (keep)
+        g_ptr_array_add (selected, g_object_ref (test));
+    }
+  return selected;
+}
+
+/**
+ * shoal_project_create_scheduler:
+ * @self: a discovered project
+ * @patterns: (array zero-terminated=1) (nullable): id patterns, as for
+ *   [method@Shoal.Project.select_tests]
+ * @error: return location for a #GError
+ *
+ * A scheduler for the selected tests with the configured workers,
+ * strategy, timeouts and environment, writing to
+ * `.shoal/runs/<run-id>/`. Reporters are not added; see
+ * [method@Shoal.Project.create_reporter].
+ *
+ * Returns: (transfer full): the scheduler, or %NULL with @error set
+ */
+ShoalScheduler *
+shoal_project_create_scheduler (ShoalProject *self,
+                                const char *const *patterns,
+                                GError **error)
+{
+  g_autoptr (ShoalScheduler) scheduler = NULL;
+  g_autoptr (ShoalStrategy) strategy = NULL;
+  g_autoptr (GPtrArray) selected = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_autofree char *state_dir = NULL;
+  g_autofree char *run_dir = NULL;
+  const char *strategy_name;
+
+  g_return_val_if_fail (SHOAL_IS_PROJECT (self), NULL);
+
+  if (!shoal_project_discover (self, NULL, error))
+    return NULL;
+
+  strategy_name = shoal_config_get_distribution_strategy (self->config);
+  strategy = shoal_plugin_registry_create_strategy (self->registry, strategy_name, &local_error);
+  if (strategy == NULL)
+    {
+      ShoalSettings *settings = shoal_config_get_settings (self->config);
+
+      if (settings != NULL)
+        shoal_settings_set_error_literal (settings, "distribution_strategy", error,
+                                          SHOAL_CONFIG_ERROR_INVALID, local_error->message);
+      else
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+
+  scheduler = shoal_scheduler_new (shoal_config_get_max_workers (self->config));
+  shoal_scheduler_set_strategy (scheduler, strategy);
+  shoal_scheduler_set_default_timeout (scheduler, shoal_config_get_timeout (self->config));
+  shoal_scheduler_set_kill_grace (scheduler, shoal_config_get_kill_grace (self->config));
+  shoal_scheduler_set_environment (scheduler,
+                                   shoal_config_get_environment_variables (self->config));
+
+  state_dir = shoal_config_get_state_dir (self->config);
+  run_dir = g_build_filename (state_dir, "runs", shoal_scheduler_get_run_id (scheduler), NULL);
+  shoal_scheduler_set_run_dir (scheduler, run_dir);
+
+  selected = shoal_project_select_tests (self, patterns);
+  for (guint i = 0; i < selected->len; i++)
+    {
+      ShoalTestCase *test = g_ptr_array_index (selected, i);
+      ShoalAdapter *adapter = g_hash_table_lookup (self->adapters, shoal_test_case_get_id (test));
+
+      if (!shoal_scheduler_add_test (scheduler, test, adapter, error))
+        return NULL;
+    }
+  for (guint i = 0; i < self->discovery_errors->len; i++)
+    {
+      ShoalTestResult *result = g_ptr_array_index (self->discovery_errors, i);
+      gboolean keep = patterns == NULL || patterns[0] == NULL;
+
+      for (guint p = 0; !keep && patterns[p] != NULL; p++)
+        keep = matches (shoal_test_result_get_test_id (result), patterns[p]);
+      if (keep)
+        shoal_scheduler_add_result (scheduler, result);
+    }
+
+  /* .shoal/runs/latest names the newest run, for people and `shoal report`. */
+  {
+    g_autofree char *latest = g_build_filename (state_dir, "runs", "latest", NULL);
+
+    if (g_mkdir_with_parents (run_dir, 0755) == 0)
+      {
+        g_unlink (latest);
+        if (symlink (shoal_scheduler_get_run_id (scheduler), latest) != 0)
+          g_ptr_array_add (self->warnings, g_strdup_printf (_("cannot update %s: %s"), latest,
+                                                            g_strerror (errno)));
+      }
+  }
+
+  return g_steal_pointer (&scheduler);
+}
+
+/**
+ * shoal_project_create_reporter:
+ * @self: a project
+ * @format: a reporter's name (`console`, `json`, `junit`, ...)
+ * @destination: (nullable) (type filename): the report's file, relative to
+ *   the current directory, or %NULL for standard output
+ * @error: return location for a #GError
+ *
+ * Creates a reporter from the registry and opens it.
+ *
+ * Returns: (transfer full): the opened reporter, or %NULL with @error set
+ */
+ShoalReporter *
+shoal_project_create_reporter (ShoalProject *self,
+                               const char *format,
+                               const char *destination,
+                               GError **error)
+{
+  g_autoptr (ShoalReporter) reporter = NULL;
+
+  g_return_val_if_fail (SHOAL_IS_PROJECT (self), NULL);
+  g_return_val_if_fail (format != NULL, NULL);
+
+  reporter = shoal_plugin_registry_create_reporter (self->registry, format, error);
+  if (reporter == NULL)
+    return NULL;
+  if (!shoal_reporter_open (reporter, destination, error))
+    return NULL;
+  return g_steal_pointer (&reporter);
+}
+
+/**
+ * shoal_project_run:
+ * @self: a project
+ * @patterns: (array zero-terminated=1) (nullable): id patterns
+ * @cancellable: (nullable): cancelling interrupts the run
+ * @error: return location for a #GError
+ *
+ * Discovers, then runs the selected tests with the reports configured in
+ * `reports:`, iterating a private main context until the run is over.
+ *
+ * Returns: (transfer full): the run's summary, or %NULL with @error set
+ */
+ShoalRunSummary *
+shoal_project_run (ShoalProject *self,
+                   const char *const *patterns,
+                   GCancellable *cancellable,
+                   GError **error)
+{
+  g_autoptr (ShoalScheduler) scheduler = NULL;
+  GPtrArray *reports;
+
+  g_return_val_if_fail (SHOAL_IS_PROJECT (self), NULL);
+
+  scheduler = shoal_project_create_scheduler (self, patterns, error);
+  if (scheduler == NULL)
+    return NULL;
+
+  reports = shoal_config_get_reports (self->config);
+  for (guint i = 0; i < reports->len; i++)
+    {
+      ShoalReportConfig *report = g_ptr_array_index (reports, i);
+      g_autoptr (ShoalReporter) reporter = NULL;
+
+      reporter = shoal_project_create_reporter (self, shoal_report_config_get_format (report),
+                                                shoal_report_config_get_path (report), error);
+      if (reporter == NULL)
+        return NULL;
+      shoal_scheduler_add_reporter (scheduler, reporter);
+    }
+  return shoal_scheduler_run (scheduler, cancellable, error);
+}

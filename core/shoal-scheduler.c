@@ -1,0 +1,1326 @@
+/* shoal-scheduler.c: runs tests on worker slots from one main loop
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "shoal-error.h"
+#include "shoal-event-log.h"
+#include "shoal-execution.h"
+#include "shoal-process-reaper-private.h"
+#include "shoal-scheduler.h"
+
+/**
+ * ShoalScheduler:
+ *
+ * Runs a set of tests on N worker slots.
+ *
+ * All of the scheduler's state is owned by the thread-default main context
+ * of the thread that calls [method@Shoal.Scheduler.run_async]; nothing here
+ * is touched from another thread, so there are no locks. A test is a child
+ * process spawned from an argument vector in its own process group; its
+ * end is an asynchronous wait, so no thread is needed per test.
+ *
+ * The life of one test:
+ *
+ * 1. it waits until every test it depends on has finished, then it is
+ *    handed to the [iface@Shoal.Strategy] as ready;
+ * 2. when a worker slot is free, the strategy picks the test it takes;
+ * 3. its adapter describes the command, the core spawns it with output
+ *    going straight to a log file (nothing is buffered in memory) and with
+ *    `SHOAL_TEST_ID`, `SHOAL_WORKER_ID`, `TEST_WORKER_ID`, `SHOAL_RUN_ID`
+ *    and a process cookie in its environment;
+ * 4. on timeout its process group gets SIGTERM and, after the grace period,
+ *    SIGKILL; when the main process ends, whatever is left in its group and
+ *    every escaped descendant carrying its cookie is killed;
+ * 5. the adapter turns the exit status and output into results, which enter
+ *    the event stream (`events.ndjson`, then every reporter).
+ *
+ * [method@Shoal.Scheduler.interrupt] (the CLI calls it on SIGINT and
+ * SIGTERM) stops starting tests, terminates the running ones the same way
+ * as a timeout, and still ends the stream and the reports properly.
+ */
+
+typedef enum
+{
+  JOB_WAITING,
+  JOB_READY,
+  JOB_RUNNING,
+  JOB_DONE,
+} JobState;
+
+typedef struct _Job Job;
+typedef struct _Worker Worker;
+typedef struct _Running Running;
+
+struct _Job
+{
+  ShoalTestCase *test;
+  ShoalAdapter *adapter;
+  GPtrArray *dependents; /* Job*, not owned */
+  guint index;
+  guint n_waiting_for;
+  guint attempt;
+  JobState state;
+};
+
+struct _Worker
+{
+  char *id;
+  Running *running;
+};
+
+struct _Running
+{
+  ShoalScheduler *self;
+  Job *job;
+  Worker *worker;
+  ShoalRunCommand *command;
+  GSubprocess *process;
+  char *output_path;
+  char *cookie;
+  gint64 start_monotonic;
+  gint64 start_wall;
+  guint timeout_id;
+  guint kill_id;
+  pid_t pid;
+  gboolean timed_out;
+  gboolean interrupted;
+};
+
+struct _ShoalScheduler
+{
+  GObject parent_instance;
+
+  guint max_workers;
+  ShoalStrategy *strategy;
+  double default_timeout;
+  double kill_grace;
+  char *run_dir;
+  char *logs_dir;
+  char *run_id;
+  GStrv environment;
+
+  GPtrArray *jobs;         /* Job*, owned */
+  GHashTable *jobs_by_id;  /* test id -> Job* */
+  GPtrArray *reporters;    /* ShoalReporter* */
+  GPtrArray *early_results; /* ShoalTestResult*, recorded when the run starts */
+  GPtrArray *warnings;     /* char* */
+
+  /* While running */
+  GTask *task;
+  ShoalDispatchContext *context;
+  ShoalEventLog *event_log;
+  ShoalRunSummary *summary;
+  Worker *workers;
+  GQueue idle_workers;
+  GCancellable *cancellable;
+  gulong cancelled_id;
+  char **base_environ;
+  guint64 sequence;
+  gint64 start_monotonic;
+  guint n_running;
+  guint n_unfinished;
+  guint dispatch_id;
+  gboolean started;
+  gboolean interrupted;
+  gboolean event_log_failed;
+};
+
+G_DEFINE_FINAL_TYPE (ShoalScheduler, shoal_scheduler, G_TYPE_OBJECT)
+
+enum
+{
+  SIGNAL_EVENT,
+  N_SIGNALS,
+};
+
+static guint signals[N_SIGNALS];
+
+static void dispatch (ShoalScheduler *self);
+static void finish_job (ShoalScheduler *self,
+                        Job *job,
+                        GPtrArray *results);
+
+static void
+job_free (Job *job)
+{
+  g_clear_object (&job->test);
+  g_clear_object (&job->adapter);
+  g_ptr_array_unref (job->dependents);
+  g_free (job);
+}
+
+static void
+shoal_scheduler_finalize (GObject *object)
+{
+  ShoalScheduler *self = SHOAL_SCHEDULER (object);
+
+  g_clear_object (&self->strategy);
+  g_free (self->run_dir);
+  g_free (self->logs_dir);
+  g_free (self->run_id);
+  g_strfreev (self->environment);
+  g_ptr_array_unref (self->jobs);
+  g_hash_table_unref (self->jobs_by_id);
+  g_ptr_array_unref (self->reporters);
+  g_ptr_array_unref (self->early_results);
+  g_ptr_array_unref (self->warnings);
+  g_clear_object (&self->context);
+  g_clear_object (&self->event_log);
+  g_clear_object (&self->summary);
+  if (self->workers != NULL)
+    for (guint i = 0; i < self->max_workers; i++)
+      g_free (self->workers[i].id);
+  g_free (self->workers);
+  g_queue_clear (&self->idle_workers);
+  g_strfreev (self->base_environ);
+
+  G_OBJECT_CLASS (shoal_scheduler_parent_class)->finalize (object);
+}
+
+static void
+shoal_scheduler_class_init (ShoalSchedulerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = shoal_scheduler_finalize;
+
+  /**
+   * ShoalScheduler::event:
+   * @self: the scheduler
+   * @event: the event
+   *
+   * Emitted on the scheduler's main context for every event of the run,
+   * after it was written to the event log and given to the reporters.
+   */
+  signals[SIGNAL_EVENT] = g_signal_new ("event", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                        NULL, NULL, NULL, G_TYPE_NONE, 1, SHOAL_TYPE_EVENT);
+}
+
+static void
+shoal_scheduler_init (ShoalScheduler *self)
+{
+  self->default_timeout = 300;
+  self->kill_grace = 5;
+  self->jobs = g_ptr_array_new_with_free_func ((GDestroyNotify) job_free);
+  self->jobs_by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  self->reporters = g_ptr_array_new_with_free_func (g_object_unref);
+  self->early_results = g_ptr_array_new_with_free_func (g_object_unref);
+  self->warnings = g_ptr_array_new_with_free_func (g_free);
+}
+
+/**
+ * shoal_scheduler_new:
+ * @max_workers: the number of worker slots, or 0 for the number of CPUs
+ *
+ * Returns: (transfer full): a new scheduler
+ */
+ShoalScheduler *
+shoal_scheduler_new (guint max_workers)
+{
+  ShoalScheduler *self = g_object_new (SHOAL_TYPE_SCHEDULER, NULL);
+
+  self->max_workers = max_workers > 0 ? max_workers : (guint) g_get_num_processors ();
+  return self;
+}
+
+/**
+ * shoal_scheduler_get_max_workers:
+ * @self: a scheduler
+ *
+ * Returns: the number of worker slots
+ */
+guint
+shoal_scheduler_get_max_workers (ShoalScheduler *self)
+{
+  g_return_val_if_fail (SHOAL_IS_SCHEDULER (self), 0);
+  return self->max_workers;
+}
+
+/**
+ * shoal_scheduler_set_strategy:
+ * @self: a scheduler
+ * @strategy: the distribution strategy
+ *
+ * Sets the strategy; without one, tests run in the order they were added.
+ */
+void
+shoal_scheduler_set_strategy (ShoalScheduler *self,
+                              ShoalStrategy *strategy)
+{
+  g_return_if_fail (SHOAL_IS_SCHEDULER (self));
+  g_return_if_fail (SHOAL_IS_STRATEGY (strategy));
+  g_return_if_fail (!self->started);
+  g_set_object (&self->strategy, strategy);
+}
+
+/**
+ * shoal_scheduler_set_default_timeout:
+ * @self: a scheduler
+ * @seconds: the timeout of tests without their own, or 0 for none
+ *
+ * Sets the default per-test timeout (300 s unless set).
+ */
+void
+shoal_scheduler_set_default_timeout (ShoalScheduler *self,
+                                     double seconds)
+{
+  g_return_if_fail (SHOAL_IS_SCHEDULER (self));
+  g_return_if_fail (seconds >= 0);
+  self->default_timeout = seconds;
+}
+
+/**
+ * shoal_scheduler_set_kill_grace:
+ * @self: a scheduler
+ * @seconds: time between SIGTERM and SIGKILL
+ *
+ * Sets the grace period a timed-out test's process group gets between
+ * SIGTERM and SIGKILL (5 s unless set).
+ */
+void
+shoal_scheduler_set_kill_grace (ShoalScheduler *self,
+                                double seconds)
+{
+  g_return_if_fail (SHOAL_IS_SCHEDULER (self));
+  g_return_if_fail (seconds >= 0);
+  self->kill_grace = seconds;
+}
+
+/**
+ * shoal_scheduler_set_run_dir:
+ * @self: a scheduler
+ * @run_dir: (type filename): the directory for `events.ndjson` and `logs/`
+ *
+ * Sets where the run's event stream and captured output go. Without one, a
+ * fresh directory under the temporary directory is used.
+ */
+void
+shoal_scheduler_set_run_dir (ShoalScheduler *self,
+                             const char *run_dir)
+{
+  g_return_if_fail (SHOAL_IS_SCHEDULER (self));
+  g_return_if_fail (!self->started);
+  g_free (self->run_dir);
+  self->run_dir = g_strdup (run_dir);
+}
+
+/**
+ * shoal_scheduler_set_run_id:
+ * @self: a scheduler
+ * @run_id: the run's id
+ *
+ * Sets the run's id (by default a time stamp and a random suffix).
+ */
+void
+shoal_scheduler_set_run_id (ShoalScheduler *self,
+                            const char *run_id)
+{
+  g_return_if_fail (SHOAL_IS_SCHEDULER (self));
+  g_return_if_fail (run_id != NULL);
+  g_return_if_fail (!self->started);
+  g_free (self->run_id);
+  self->run_id = g_strdup (run_id);
+}
+
+static char *
+make_run_id (void)
+{
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%dT%H%M%S");
+
+  return g_strdup_printf ("%s-%06x", stamp, g_random_int () & 0xffffff);
+}
+
+/**
+ * shoal_scheduler_get_run_id:
+ * @self: a scheduler
+ *
+ * Returns: (transfer none): the run's id
+ */
+const char *
+shoal_scheduler_get_run_id (ShoalScheduler *self)
+{
+  g_return_val_if_fail (SHOAL_IS_SCHEDULER (self), NULL);
+  if (self->run_id == NULL)
+    self->run_id = make_run_id ();
+  return self->run_id;
+}
+
+/**
+ * shoal_scheduler_set_environment:
+ * @self: a scheduler
+ * @environment: (array zero-terminated=1) (nullable): `NAME=VALUE` entries
+ *
+ * Sets variables every test gets on top of the runner's environment (the
+ * `environment_variables` of `shoal.yaml`).
+ */
+void
+shoal_scheduler_set_environment (ShoalScheduler *self,
+                                 const char *const *environment)
+{
+  g_return_if_fail (SHOAL_IS_SCHEDULER (self));
+  g_strfreev (self->environment);
+  self->environment = g_strdupv ((char **) environment);
+}
+
+/**
+ * shoal_scheduler_add_test:
+ * @self: a scheduler
+ * @test: a test (sealed by the scheduler)
+ * @adapter: the adapter that runs it
+ * @error: return location for a #GError
+ *
+ * Adds a test to the run. Its id must be unique.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+shoal_scheduler_add_test (ShoalScheduler *self,
+                          ShoalTestCase *test,
+                          ShoalAdapter *adapter,
+                          GError **error)
+{
+  Job *job;
+
+  g_return_val_if_fail (SHOAL_IS_SCHEDULER (self), FALSE);
+  g_return_val_if_fail (SHOAL_IS_TEST_CASE (test), FALSE);
+  g_return_val_if_fail (SHOAL_IS_ADAPTER (adapter), FALSE);
+
+  if (self->started)
+    {
+      g_set_error_literal (error, SHOAL_SCHEDULER_ERROR, SHOAL_SCHEDULER_ERROR_INVALID,
+                           _("tests cannot be added to a run that has started"));
+      return FALSE;
+    }
+  if (g_hash_table_contains (self->jobs_by_id, shoal_test_case_get_id (test)))
+    {
+      g_set_error (error, SHOAL_SCHEDULER_ERROR, SHOAL_SCHEDULER_ERROR_INVALID,
+                   _("two tests have the id '%s'"), shoal_test_case_get_id (test));
+      return FALSE;
+    }
+
+  shoal_test_case_seal (test);
+  job = g_new0 (Job, 1);
+  job->test = g_object_ref (test);
+  job->adapter = g_object_ref (adapter);
+  job->dependents = g_ptr_array_new ();
+  job->index = self->jobs->len;
+  g_ptr_array_add (self->jobs, job);
+  g_hash_table_insert (self->jobs_by_id, (char *) shoal_test_case_get_id (test), job);
+  return TRUE;
+}
+
+/**
+ * shoal_scheduler_add_result:
+ * @self: a scheduler
+ * @result: a result known before the run (a suite whose discovery failed)
+ *
+ * Adds a result that enters the stream as soon as the run starts, so that a
+ * problem found before the run is reported like any test and fails the run.
+ */
+void
+shoal_scheduler_add_result (ShoalScheduler *self,
+                            ShoalTestResult *result)
+{
+  g_return_if_fail (SHOAL_IS_SCHEDULER (self));
+  g_return_if_fail (SHOAL_IS_TEST_RESULT (result));
+  g_return_if_fail (!self->started);
+  g_ptr_array_add (self->early_results, g_object_ref (result));
+}
+
+/**
+ * shoal_scheduler_add_reporter:
+ * @self: a scheduler
+ * @reporter: an opened reporter
+ *
+ * Adds a reporter; the scheduler gives it every event and closes it when
+ * the run ends.
+ */
+void
+shoal_scheduler_add_reporter (ShoalScheduler *self,
+                              ShoalReporter *reporter)
+{
+  g_return_if_fail (SHOAL_IS_SCHEDULER (self));
+  g_return_if_fail (SHOAL_IS_REPORTER (reporter));
+  g_ptr_array_add (self->reporters, g_object_ref (reporter));
+}
+
+/* Events */
+
+static void
+emit_event (ShoalScheduler *self,
+            ShoalEventKind kind,
+            JsonObject *payload)
+{
+  g_autoptr (ShoalEvent) event = NULL;
+  g_autoptr (GError) error = NULL;
+
+  event = shoal_event_new (kind, ++self->sequence, g_get_real_time (), payload);
+
+  if (self->event_log != NULL && !self->event_log_failed &&
+      !shoal_event_log_append (self->event_log, event, &error))
+    {
+      /* Keep running and reporting; say once that the stream is incomplete. */
+      self->event_log_failed = TRUE;
+      g_ptr_array_add (self->warnings, g_strdup (error->message));
+    }
+  for (guint i = 0; i < self->reporters->len; i++)
+    shoal_reporter_handle_event (g_ptr_array_index (self->reporters, i), event);
+  g_signal_emit (self, signals[SIGNAL_EVENT], 0, event);
+}
+
+static void
+emit_log (ShoalScheduler *self,
+          const char *level,
+          const char *message)
+{
+  g_autoptr (JsonObject) payload = json_object_new ();
+
+  json_object_set_string_member (payload, "level", level);
+  json_object_set_string_member (payload, "message", message);
+  emit_event (self, SHOAL_EVENT_LOG_MESSAGE, payload);
+}
+
+static void
+emit_worker_event (ShoalScheduler *self,
+                   ShoalEventKind kind,
+                   Worker *worker)
+{
+  g_autoptr (JsonObject) payload = json_object_new ();
+
+  json_object_set_string_member (payload, "worker_id", worker->id);
+  emit_event (self, kind, payload);
+}
+
+/* Results */
+
+static void
+record_results (ShoalScheduler *self,
+                GPtrArray *results)
+{
+  for (guint i = 0; i < results->len; i++)
+    {
+      ShoalTestResult *result = g_ptr_array_index (results, i);
+      g_autoptr (JsonObject) payload = json_object_new ();
+
+      shoal_test_result_seal (result);
+      json_object_set_member (payload, "result", shoal_test_result_to_json (result));
+      emit_event (self, SHOAL_EVENT_TEST_FINISHED, payload);
+      shoal_run_summary_add_result (self->summary, result);
+    }
+}
+
+static GPtrArray *
+make_error_results (Job *job,
+                    ShoalOutcome outcome,
+                    const char *worker_id,
+                    const char *message)
+{
+  GPtrArray *results = g_ptr_array_new_with_free_func (g_object_unref);
+  ShoalTestResult *result = shoal_test_result_new (shoal_test_case_get_id (job->test), outcome);
+  gint64 now = g_get_real_time ();
+
+  shoal_test_result_set_name (result, shoal_test_case_get_name (job->test));
+  shoal_test_result_set_suite (result, shoal_test_case_get_suite (job->test));
+  shoal_test_result_set_times (result, now, now);
+  shoal_test_result_set_worker_id (result, worker_id);
+  shoal_test_result_set_attempt (result, MAX (job->attempt, 1));
+  shoal_test_result_set_message (result, message);
+  g_ptr_array_add (results, result);
+  return results;
+}
+
+/* Process handling */
+
+static void
+running_free (Running *running)
+{
+  g_clear_handle_id (&running->timeout_id, g_source_remove);
+  g_clear_handle_id (&running->kill_id, g_source_remove);
+  g_clear_object (&running->command);
+  g_clear_object (&running->process);
+  g_free (running->output_path);
+  g_free (running->cookie);
+  g_free (running);
+}
+
+static gboolean
+kill_after_grace (gpointer user_data)
+{
+  Running *running = user_data;
+
+  running->kill_id = 0;
+  _shoal_process_reaper_kill_group (running->pid, SIGKILL);
+  _shoal_process_reaper_kill_cookie (running->cookie, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+terminate_running (Running *running)
+{
+  ShoalScheduler *self = running->self;
+
+  _shoal_process_reaper_kill_group (running->pid, SIGTERM);
+  if (running->kill_id == 0)
+    running->kill_id = g_timeout_add_full (G_PRIORITY_HIGH, (guint) (self->kill_grace * 1000),
+                                           kill_after_grace, running, NULL);
+}
+
+static gboolean
+on_timeout (gpointer user_data)
+{
+  Running *running = user_data;
+
+  running->timeout_id = 0;
+  running->timed_out = TRUE;
+  terminate_running (running);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_process_exited (GObject *object,
+                   GAsyncResult *result,
+                   gpointer user_data)
+{
+  Running *running = user_data;
+  ShoalScheduler *self = running->self;
+  Job *job = running->job;
+  g_autoptr (ShoalExecution) execution = NULL;
+  g_autoptr (GPtrArray) results = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 end_monotonic = g_get_monotonic_time ();
+  gint64 end_wall = g_get_real_time ();
+  guint leftovers;
+  guint escaped;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (object), result, NULL);
+  _shoal_process_reaper_untrack (running->pid);
+
+  /* Whatever the test left in its group, and whatever escaped it, dies
+   * with it: a test's processes never outlive the test. */
+  leftovers = _shoal_process_reaper_kill_group (running->pid, SIGKILL);
+  escaped = _shoal_process_reaper_kill_cookie (running->cookie, FALSE);
+
+  execution = shoal_execution_new (g_subprocess_get_status (running->process), running->timed_out,
+                                   running->interrupted, running->start_wall, end_wall,
+                                   (end_monotonic - running->start_monotonic) / (double) G_USEC_PER_SEC,
+                                   running->worker->id, job->attempt, running->output_path);
+  if (leftovers > 0 || escaped > 0)
+    {
+      g_autofree char *note = g_strdup_printf (
+          _("left processes behind (%s); they were killed"),
+          escaped > 0 ? _("some outside its process group") : _("in its process group"));
+
+      shoal_execution_set_note (execution, note);
+    }
+
+  results = shoal_adapter_interpret (job->adapter, running->command, execution, &error);
+  if (results == NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("cannot read the result: %s"),
+                                                  error != NULL ? error->message : "?");
+
+      results = g_ptr_array_new_with_free_func (g_object_unref);
+      g_ptr_array_add (results, shoal_adapter_result_for_execution (job->test, execution,
+                                                                    SHOAL_OUTCOME_ERROR, message));
+    }
+  else if (running->interrupted)
+    {
+      /* Whatever the adapter read from a killed test, the attempt did not
+       * run to its end. */
+      for (guint i = 0; i < results->len; i++)
+        {
+          ShoalTestResult *r = g_ptr_array_index (results, i);
+
+          if (shoal_test_result_get_outcome (r) != SHOAL_OUTCOME_PASSED &&
+              shoal_test_result_get_outcome (r) != SHOAL_OUTCOME_SKIPPED)
+            {
+              shoal_test_result_set_outcome (r, SHOAL_OUTCOME_ERROR);
+              shoal_test_result_set_message (r, _("interrupted: the run was stopped"));
+            }
+        }
+    }
+
+  running->worker->running = NULL;
+  g_queue_push_tail (&self->idle_workers, running->worker);
+  self->n_running--;
+  running_free (running);
+
+  finish_job (self, job, results);
+  g_object_unref (self);
+}
+
+static char *
+sanitize_for_path (const char *id)
+{
+  GString *out = g_string_sized_new (strlen (id));
+
+  for (const char *p = id; *p != '\0' && out->len < 96; p++)
+    g_string_append_c (out, (g_ascii_isalnum (*p) || *p == '-' || *p == '.') ? *p : '_');
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+start_job (ShoalScheduler *self,
+           Job *job,
+           Worker *worker)
+{
+  g_autoptr (GPtrArray) tests = g_ptr_array_new ();
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (ShoalRunCommand) command = NULL;
+  g_autoptr (JsonObject) payload = json_object_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *safe_id = NULL;
+  g_autofree char *log_name = NULL;
+  g_autofree char *attempt = NULL;
+  const char *const *env;
+  const char *const *argv;
+  Running *running;
+  double timeout;
+
+  job->attempt++;
+  g_ptr_array_add (tests, job->test);
+  command = shoal_adapter_prepare (job->adapter, tests, &error);
+  if (command != NULL && shoal_run_command_get_argv (command)[0] == NULL)
+    {
+      g_set_error_literal (&error, SHOAL_ADAPTER_ERROR, SHOAL_ADAPTER_ERROR_PREPARE,
+                           _("the adapter gave an empty command"));
+      g_clear_object (&command);
+    }
+  if (command == NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("cannot prepare the test: %s"),
+                                                  error != NULL ? error->message : "?");
+      g_autoptr (GPtrArray) results = make_error_results (job, SHOAL_OUTCOME_ERROR, worker->id,
+                                                          message);
+
+      job->state = JOB_RUNNING;
+      finish_job (self, job, results);
+      return FALSE;
+    }
+  if (shoal_run_command_get_tests (command)->len == 0)
+    shoal_run_command_add_test (command, job->test);
+
+  running = g_new0 (Running, 1);
+  running->self = self;
+  running->job = job;
+  running->worker = worker;
+  running->command = g_steal_pointer (&command);
+  running->cookie = g_strdup_printf ("%s:%u:%u", self->run_id, job->index, job->attempt);
+  safe_id = sanitize_for_path (shoal_test_case_get_id (job->test));
+  log_name = g_strdup_printf ("%05u-%s.%u.log", job->index, safe_id, job->attempt);
+  running->output_path = g_build_filename (self->logs_dir, log_name, NULL);
+  attempt = g_strdup_printf ("%u", job->attempt);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_subprocess_launcher_set_environ (launcher, self->base_environ);
+  env = shoal_test_case_get_environment (job->test);
+  for (guint i = 0; env[i] != NULL; i++)
+    {
+      const char *eq = strchr (env[i], '=');
+      g_autofree char *name = eq != NULL ? g_strndup (env[i], eq - env[i]) : NULL;
+
+      if (name != NULL && *name != '\0')
+        g_subprocess_launcher_setenv (launcher, name, eq + 1, TRUE);
+    }
+  env = shoal_run_command_get_environment (running->command);
+  for (guint i = 0; env[i] != NULL; i++)
+    {
+      const char *eq = strchr (env[i], '=');
+      g_autofree char *name = eq != NULL ? g_strndup (env[i], eq - env[i]) : NULL;
+
+      if (name != NULL && *name != '\0')
+        g_subprocess_launcher_setenv (launcher, name, eq + 1, TRUE);
+    }
+  g_subprocess_launcher_setenv (launcher, "SHOAL_TEST_ID", shoal_test_case_get_id (job->test), TRUE);
+  g_subprocess_launcher_setenv (launcher, "SHOAL_WORKER_ID", worker->id, TRUE);
+  g_subprocess_launcher_setenv (launcher, "TEST_WORKER_ID", worker->id, TRUE);
+  g_subprocess_launcher_setenv (launcher, "SHOAL_ATTEMPT", attempt, TRUE);
+  g_subprocess_launcher_setenv (launcher, SHOAL_PROCESS_COOKIE_VAR, running->cookie, TRUE);
+  if (shoal_run_command_get_cwd (running->command) != NULL)
+    g_subprocess_launcher_set_cwd (launcher, shoal_run_command_get_cwd (running->command));
+  else if (shoal_test_case_get_cwd (job->test) != NULL)
+    g_subprocess_launcher_set_cwd (launcher, shoal_test_case_get_cwd (job->test));
+  g_subprocess_launcher_set_stdout_file_path (launcher, running->output_path);
+  g_subprocess_launcher_set_child_setup (launcher, _shoal_process_child_setup, NULL, NULL);
+
+  argv = shoal_run_command_get_argv (running->command);
+  running->start_monotonic = g_get_monotonic_time ();
+  running->start_wall = g_get_real_time ();
+  running->process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  if (running->process == NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("cannot start %s: %s"), argv[0], error->message);
+      g_autoptr (GPtrArray) results = make_error_results (job, SHOAL_OUTCOME_ERROR, worker->id,
+                                                          message);
+
+      shoal_test_result_set_output_path (g_ptr_array_index (results, 0), NULL);
+      running_free (running);
+      job->state = JOB_RUNNING;
+      finish_job (self, job, results);
+      return FALSE;
+    }
+  running->pid = (pid_t) atoi (g_subprocess_get_identifier (running->process));
+  _shoal_process_reaper_track (running->pid);
+
+  job->state = JOB_RUNNING;
+  worker->running = running;
+  self->n_running++;
+
+  timeout = shoal_test_case_get_timeout (job->test);
+  if (timeout <= 0)
+    timeout = self->default_timeout;
+  if (timeout > 0)
+    running->timeout_id = g_timeout_add_full (G_PRIORITY_HIGH,
+                                              (guint) MIN (timeout * 1000, G_MAXUINT),
+                                              on_timeout, running, NULL);
+
+  json_object_set_string_member (payload, "test_id", shoal_test_case_get_id (job->test));
+  json_object_set_string_member (payload, "name", shoal_test_case_get_name (job->test));
+  json_object_set_string_member (payload, "suite", shoal_test_case_get_suite (job->test));
+  json_object_set_string_member (payload, "worker_id", worker->id);
+  json_object_set_int_member (payload, "attempt", job->attempt);
+  emit_event (self, SHOAL_EVENT_TEST_STARTED, payload);
+
+  g_subprocess_wait_async (running->process, NULL, on_process_exited, running);
+  g_object_ref (self);
+  return TRUE;
+}
+
+/* Scheduling */
+
+static void
+complete_run (ShoalScheduler *self);
+
+static void
+release_dependents (ShoalScheduler *self,
+                    Job *job)
+{
+  for (guint i = 0; i < job->dependents->len; i++)
+    {
+      Job *dependent = g_ptr_array_index (job->dependents, i);
+
+      if (dependent->state == JOB_WAITING && --dependent->n_waiting_for == 0)
+        {
+          dependent->state = JOB_READY;
+          shoal_strategy_push_ready (self->strategy, dependent->test, self->context);
+        }
+    }
+}
+
+static gboolean
+dispatch_idle (gpointer user_data)
+{
+  ShoalScheduler *self = user_data;
+
+  self->dispatch_id = 0;
+  dispatch (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_dispatch (ShoalScheduler *self)
+{
+  if (self->dispatch_id == 0)
+    self->dispatch_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, dispatch_idle, self, NULL);
+}
+
+static void
+finish_job (ShoalScheduler *self,
+            Job *job,
+            GPtrArray *results)
+{
+  record_results (self, results);
+  job->state = JOB_DONE;
+  self->n_unfinished--;
+  release_dependents (self, job);
+  schedule_dispatch (self);
+}
+
+static void
+dispatch (ShoalScheduler *self)
+{
+  if (self->task == NULL)
+    return;
+
+  while (!self->interrupted && !g_queue_is_empty (&self->idle_workers))
+    {
+      Worker *worker = g_queue_peek_head (&self->idle_workers);
+      g_autoptr (ShoalTestCase) test = shoal_strategy_next (self->strategy, worker->id, self->context);
+      Job *job;
+
+      if (test == NULL)
+        break;
+      job = g_hash_table_lookup (self->jobs_by_id, shoal_test_case_get_id (test));
+      if (job == NULL || job->state != JOB_READY)
+        {
+          g_ptr_array_add (self->warnings,
+                           g_strdup_printf ("the strategy handed out '%s', which is not ready",
+                                            shoal_test_case_get_id (test)));
+          continue;
+        }
+      g_queue_pop_head (&self->idle_workers);
+      if (!start_job (self, job, worker))
+        g_queue_push_head (&self->idle_workers, worker);
+    }
+
+  if (self->n_running == 0 && (self->interrupted || self->n_unfinished == 0))
+    complete_run (self);
+  else if (self->n_running == 0 && self->dispatch_id == 0)
+    {
+      /* Nothing runs and nothing can start: only a strategy that refuses
+       * every ready test gets here. Fail what is left rather than hang. */
+      for (guint i = 0; i < self->jobs->len; i++)
+        {
+          Job *job = g_ptr_array_index (self->jobs, i);
+
+          if (job->state == JOB_READY || job->state == JOB_WAITING)
+            {
+              g_autoptr (GPtrArray) results = make_error_results (
+                  job, SHOAL_OUTCOME_ERROR, NULL,
+                  _("never started: no worker could take it (its dependencies or resources "
+                    "could not be satisfied)"));
+
+              job->state = JOB_RUNNING;
+              finish_job (self, job, results);
+            }
+        }
+    }
+}
+
+static gboolean
+interrupt_in_context (gpointer user_data)
+{
+  shoal_scheduler_interrupt (SHOAL_SCHEDULER (user_data));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_cancelled (GCancellable *cancellable,
+              gpointer user_data)
+{
+  GTask *task = user_data;
+
+  /* Cancellation may come from another thread: hop to the run's context. */
+  g_main_context_invoke_full (g_task_get_context (task), G_PRIORITY_HIGH, interrupt_in_context,
+                              g_object_ref (g_task_get_source_object (task)), g_object_unref);
+}
+
+static gboolean
+find_cycle (ShoalScheduler *self,
+            GError **error)
+{
+  /* Depth-first search, colouring jobs 0 (new), 1 (on the stack), 2 (done);
+   * an edge to a job on the stack closes a cycle, spelled out from the
+   * stack. */
+  g_autofree guint8 *colour = g_new0 (guint8, self->jobs->len);
+  g_autoptr (GArray) stack = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr (GArray) edge = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  for (guint root = 0; root < self->jobs->len; root++)
+    {
+      guint zero = 0;
+
+      if (colour[root] != 0)
+        continue;
+      g_array_append_val (stack, root);
+      g_array_append_val (edge, zero);
+      colour[root] = 1;
+      while (stack->len > 0)
+        {
+          guint top = g_array_index (stack, guint, stack->len - 1);
+          guint *next_edge = &g_array_index (edge, guint, edge->len - 1);
+          Job *job = g_ptr_array_index (self->jobs, top);
+
+          if (*next_edge < job->dependents->len)
+            {
+              Job *dependent = g_ptr_array_index (job->dependents, (*next_edge)++);
+
+              if (colour[dependent->index] == 1)
+                {
+                  g_autoptr (GString) cycle = g_string_new (NULL);
+                  guint start = stack->len;
+
+                  while (start > 0 && g_array_index (stack, guint, start - 1) != dependent->index)
+                    start--;
+                  for (guint i = start - 1; i < stack->len; i++)
+                    {
+                      Job *member = g_ptr_array_index (self->jobs, g_array_index (stack, guint, i));
+
+                      g_string_append_printf (cycle, "%s -> ", shoal_test_case_get_id (member->test));
+                    }
+                  g_string_append (cycle, shoal_test_case_get_id (dependent->test));
+                  g_set_error (error, SHOAL_SCHEDULER_ERROR, SHOAL_SCHEDULER_ERROR_INVALID,
+                               _("the tests depend on each other in a cycle: %s (each runs "
+                                 "before the next)"),
+                               cycle->str);
+                  return TRUE;
+                }
+              if (colour[dependent->index] == 0)
+                {
+                  colour[dependent->index] = 1;
+                  g_array_append_val (stack, dependent->index);
+                  g_array_append_val (edge, zero);
+                }
+            }
+          else
+            {
+              colour[top] = 2;
+              g_array_set_size (stack, stack->len - 1);
+              g_array_set_size (edge, edge->len - 1);
+            }
+        }
+    }
+  return FALSE;
+}
+
+static gboolean
+link_dependencies (ShoalScheduler *self,
+                   GError **error)
+{
+  for (guint i = 0; i < self->jobs->len; i++)
+    {
+      Job *job = g_ptr_array_index (self->jobs, i);
+      const char *const *deps = shoal_test_case_get_dependencies (job->test);
+
+      for (guint d = 0; deps[d] != NULL; d++)
+        {
+          Job *dependency = g_hash_table_lookup (self->jobs_by_id, deps[d]);
+
+          if (dependency == NULL)
+            {
+              /* Not part of this run (filtered out): order only matters
+               * between tests that run. */
+              continue;
+            }
+          if (dependency == job)
+            {
+              g_set_error (error, SHOAL_SCHEDULER_ERROR, SHOAL_SCHEDULER_ERROR_INVALID,
+                           _("test '%s' depends on itself"), deps[d]);
+              return FALSE;
+            }
+          g_ptr_array_add (dependency->dependents, job);
+          job->n_waiting_for++;
+        }
+    }
+  return !find_cycle (self, error);
+}
+
+/**
+ * shoal_scheduler_run_async:
+ * @self: a scheduler
+ * @cancellable: (nullable): cancelling interrupts the run
+ * @callback: called when the run is over
+ * @user_data: data for @callback
+ *
+ * Runs every test. The run uses the calling thread's default main context;
+ * it completes after the last test finished (or the run was interrupted and
+ * the running tests were killed), the stream was ended and the reporters
+ * closed.
+ */
+void
+shoal_scheduler_run_async (ShoalScheduler *self,
+                           GCancellable *cancellable,
+                           GAsyncReadyCallback callback,
+                           gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) tests = NULL;
+  g_autofree char *events_path = NULL;
+  g_autoptr (JsonObject) started = json_object_new ();
+
+  g_return_if_fail (SHOAL_IS_SCHEDULER (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, shoal_scheduler_run_async);
+
+  if (self->started)
+    {
+      g_task_return_new_error (task, SHOAL_SCHEDULER_ERROR, SHOAL_SCHEDULER_ERROR_INVALID,
+                               _("a scheduler runs once"));
+      return;
+    }
+  if (self->strategy == NULL)
+    {
+      g_task_return_new_error (task, SHOAL_SCHEDULER_ERROR, SHOAL_SCHEDULER_ERROR_INVALID,
+                               _("no distribution strategy was set"));
+      return;
+    }
+  self->started = TRUE;
+
+  _shoal_process_reaper_init ();
+  shoal_scheduler_get_run_id (self);
+
+  if (!link_dependencies (self, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (self->run_dir == NULL)
+    {
+      self->run_dir = g_build_filename (g_get_tmp_dir (), "shoal-runs", self->run_id, NULL);
+    }
+  self->logs_dir = g_build_filename (self->run_dir, "logs", NULL);
+  if (g_mkdir_with_parents (self->logs_dir, 0755) != 0)
+    {
+      int saved_errno = errno;
+
+      g_task_return_new_error (task, SHOAL_SCHEDULER_ERROR, SHOAL_SCHEDULER_ERROR_IO,
+                               _("cannot create %s: %s"), self->logs_dir, g_strerror (saved_errno));
+      return;
+    }
+  events_path = g_build_filename (self->run_dir, "events.ndjson", NULL);
+  self->event_log = shoal_event_log_new (events_path, &error);
+  if (self->event_log == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  self->base_environ = g_get_environ ();
+  for (guint i = 0; self->environment != NULL && self->environment[i] != NULL; i++)
+    {
+      const char *eq = strchr (self->environment[i], '=');
+      g_autofree char *name = eq != NULL ? g_strndup (self->environment[i], eq - self->environment[i]) : NULL;
+
+      if (name != NULL && *name != '\0')
+        self->base_environ = g_environ_setenv (self->base_environ, name, eq + 1, TRUE);
+    }
+  self->base_environ = g_environ_setenv (self->base_environ, "SHOAL_RUN_ID", self->run_id, TRUE);
+  self->base_environ = g_environ_setenv (self->base_environ, "SHOAL_RUN_DIR", self->run_dir, TRUE);
+
+  self->task = g_steal_pointer (&task);
+  self->summary = shoal_run_summary_new (self->run_id);
+  shoal_run_summary_set_run_dir (self->summary, self->run_dir);
+  self->context = shoal_dispatch_context_new (self->max_workers, 1.0);
+  self->start_monotonic = g_get_monotonic_time ();
+  self->n_unfinished = self->jobs->len;
+
+  if (cancellable != NULL)
+    self->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled),
+                                                self->task, NULL);
+
+  json_object_set_string_member (started, "run_id", self->run_id);
+  json_object_set_int_member (started, "workers", self->max_workers);
+  json_object_set_int_member (started, "tests", self->jobs->len);
+  json_object_set_string_member (started, "shoal_version", PACKAGE_VERSION);
+  json_object_set_string_member (started, "host", g_get_host_name ());
+  json_object_set_string_member (started, "run_dir", self->run_dir);
+  emit_event (self, SHOAL_EVENT_RUN_STARTED, started);
+
+  if (!_shoal_process_reaper_is_subreaper ())
+    emit_log (self, "warning",
+              _("cannot become a child subreaper; processes that escape a test's process group "
+                "may survive it"));
+
+  self->workers = g_new0 (Worker, self->max_workers);
+  for (guint i = 0; i < self->max_workers; i++)
+    {
+      self->workers[i].id = g_strdup_printf ("w%u", i + 1);
+      g_queue_push_tail (&self->idle_workers, &self->workers[i]);
+      emit_worker_event (self, SHOAL_EVENT_WORKER_STARTED, &self->workers[i]);
+    }
+
+  tests = g_ptr_array_new ();
+  for (guint i = 0; i < self->jobs->len; i++)
+    {
+      Job *job = g_ptr_array_index (self->jobs, i);
+      g_autoptr (JsonObject) payload = json_object_new ();
+
+      g_ptr_array_add (tests, job->test);
+      json_object_set_member (payload, "test", shoal_test_case_to_json (job->test));
+      emit_event (self, SHOAL_EVENT_TEST_QUEUED, payload);
+    }
+  record_results (self, self->early_results);
+  shoal_strategy_prepare (self->strategy, tests, self->context);
+  for (guint i = 0; i < self->jobs->len; i++)
+    {
+      Job *job = g_ptr_array_index (self->jobs, i);
+
+      if (job->n_waiting_for == 0)
+        {
+          job->state = JOB_READY;
+          shoal_strategy_push_ready (self->strategy, job->test, self->context);
+        }
+    }
+
+  dispatch (self);
+}
+
+static void
+complete_run (ShoalScheduler *self)
+{
+  g_autoptr (GTask) task = g_steal_pointer (&self->task);
+  g_autoptr (JsonObject) payload = json_object_new ();
+  double elapsed = (g_get_monotonic_time () - self->start_monotonic) / (double) G_USEC_PER_SEC;
+
+  if (task == NULL)
+    return;
+
+  g_clear_handle_id (&self->dispatch_id, g_source_remove);
+  if (self->cancelled_id != 0)
+    g_cancellable_disconnect (g_task_get_cancellable (task), self->cancelled_id);
+  self->cancelled_id = 0;
+
+  /* Anything of this run still alive (it should not be) dies now. */
+  {
+    g_autofree char *prefix = g_strdup_printf ("%s:", self->run_id);
+    guint stray = _shoal_process_reaper_kill_cookie (prefix, TRUE);
+
+    if (stray > 0)
+      {
+        g_autofree char *message = g_strdup_printf (_("killed %u stray processes of this run"), stray);
+
+        emit_log (self, "warning", message);
+      }
+  }
+
+  shoal_run_summary_set_execution_time (self->summary, elapsed);
+  shoal_run_summary_set_interrupted (self->summary, self->interrupted);
+
+  for (guint i = 0; i < self->max_workers; i++)
+    emit_worker_event (self, SHOAL_EVENT_WORKER_STOPPED, &self->workers[i]);
+
+  json_object_set_string_member (payload, "run_id", self->run_id);
+  json_object_set_int_member (payload, "total", shoal_run_summary_get_total_tests (self->summary));
+  for (ShoalOutcome o = SHOAL_OUTCOME_PASSED; o <= SHOAL_OUTCOME_ERROR; o++)
+    json_object_set_int_member (payload, shoal_outcome_to_string (o),
+                                shoal_run_summary_count (self->summary, o));
+  json_object_set_double_member (payload, "execution_time", elapsed);
+  json_object_set_boolean_member (payload, "interrupted", self->interrupted);
+  json_object_set_int_member (payload, "exit_status",
+                              shoal_run_summary_get_exit_status (self->summary));
+  emit_event (self, SHOAL_EVENT_RUN_FINISHED, payload);
+
+  for (guint i = 0; i < self->reporters->len; i++)
+    {
+      g_autoptr (GError) error = NULL;
+
+      if (!shoal_reporter_close (g_ptr_array_index (self->reporters, i), &error))
+        g_ptr_array_add (self->warnings, g_strdup (error->message));
+    }
+  if (self->event_log != NULL)
+    shoal_event_log_close (self->event_log, NULL);
+
+  g_task_return_pointer (task, g_object_ref (self->summary), g_object_unref);
+}
+
+/**
+ * shoal_scheduler_run_finish:
+ * @self: a scheduler
+ * @result: the result given to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the run's summary, or %NULL with @error set
+ *   (the run could not start: a dependency cycle, an unwritable run
+ *   directory). Failing tests are results, not errors.
+ */
+ShoalRunSummary *
+shoal_scheduler_run_finish (ShoalScheduler *self,
+                            GAsyncResult *result,
+                            GError **error)
+{
+  g_return_val_if_fail (SHOAL_IS_SCHEDULER (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+run_sync_done (GObject *object,
+               GAsyncResult *result,
+               gpointer user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+/**
+ * shoal_scheduler_run:
+ * @self: a scheduler
+ * @cancellable: (nullable): cancelling interrupts the run
+ * @error: return location for a #GError
+ *
+ * Runs every test, iterating a private main context until the run is over.
+ *
+ * Returns: (transfer full): the run's summary, or %NULL with @error set
+ */
+ShoalRunSummary *
+shoal_scheduler_run (ShoalScheduler *self,
+                     GCancellable *cancellable,
+                     GError **error)
+{
+  g_autoptr (GMainContext) context = g_main_context_new ();
+  g_autoptr (GAsyncResult) result = NULL;
+  ShoalRunSummary *summary;
+
+  g_return_val_if_fail (SHOAL_IS_SCHEDULER (self), NULL);
+
+  g_main_context_push_thread_default (context);
+  shoal_scheduler_run_async (self, cancellable, run_sync_done, &result);
+  while (result == NULL)
+    g_main_context_iteration (context, TRUE);
+  summary = shoal_scheduler_run_finish (self, result, error);
+  g_main_context_pop_thread_default (context);
+  return summary;
+}
+
+/**
+ * shoal_scheduler_interrupt:
+ * @self: a scheduler
+ *
+ * Stops the run: no test starts any more, running tests get SIGTERM and,
+ * after the grace period, SIGKILL. The run then completes normally, with
+ * complete reports of what ran, and an exit status of 130.
+ * Call it from the run's main context.
+ */
+void
+shoal_scheduler_interrupt (ShoalScheduler *self)
+{
+  g_return_if_fail (SHOAL_IS_SCHEDULER (self));
+
+  if (self->task == NULL || self->interrupted)
+    return;
+  self->interrupted = TRUE;
+  emit_log (self, "warning", _("interrupted: stopping the running tests"));
+  for (guint i = 0; i < self->max_workers; i++)
+    {
+      Running *running = self->workers[i].running;
+
+      if (running != NULL)
+        {
+          running->interrupted = TRUE;
+          g_clear_handle_id (&running->timeout_id, g_source_remove);
+          terminate_running (running);
+        }
+    }
+  schedule_dispatch (self);
+}
+
+/**
+ * shoal_scheduler_get_warnings:
+ * @self: a scheduler
+ *
+ * Returns: (transfer none) (element-type utf8): problems that did not stop
+ *   the run (a reporter that could not write its file, an event log that
+ *   could not be written)
+ */
+GPtrArray *
+shoal_scheduler_get_warnings (ShoalScheduler *self)
+{
+  g_return_val_if_fail (SHOAL_IS_SCHEDULER (self), NULL);
+  return self->warnings;
+}

@@ -1,0 +1,136 @@
+/* shoal-types.c: names of the shared enumerations
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "shoal-adapter.h"
+#include "shoal-reporter.h"
+#include "shoal-resource-provider.h"
+#include "shoal-strategy.h"
+#include "shoal-types.h"
+
+/* The strings are part of the event stream and of every report: never
+ * rename one. */
+static const char *const outcome_names[] = {
+  [SHOAL_OUTCOME_PASSED] = "passed",   [SHOAL_OUTCOME_FAILED] = "failed",
+  [SHOAL_OUTCOME_SKIPPED] = "skipped", [SHOAL_OUTCOME_TIMEOUT] = "timeout",
+  [SHOAL_OUTCOME_CRASHED] = "crashed", [SHOAL_OUTCOME_ERROR] = "error",
+};
+
+static const char *const plugin_kind_names[] = {
+  [SHOAL_PLUGIN_KIND_ADAPTER] = "adapter",
+  [SHOAL_PLUGIN_KIND_STRATEGY] = "strategy",
+  [SHOAL_PLUGIN_KIND_PROVIDER] = "provider",
+  [SHOAL_PLUGIN_KIND_REPORTER] = "reporter",
+};
+
+/**
+ * shoal_outcome_to_string:
+ * @outcome: an outcome
+ *
+ * Returns: (transfer none): the outcome's name in reports and events
+ *   (`passed`, `failed`, `skipped`, `timeout`, `crashed`, `error`)
+ */
+const char *
+shoal_outcome_to_string (ShoalOutcome outcome)
+{
+  g_return_val_if_fail ((guint) outcome < G_N_ELEMENTS (outcome_names), "error");
+  return outcome_names[outcome];
+}
+
+/**
+ * shoal_outcome_from_string:
+ * @str: an outcome's name
+ * @out_outcome: (out): the outcome
+ *
+ * Returns: %TRUE if @str names an outcome
+ */
+gboolean
+shoal_outcome_from_string (const char *str,
+                           ShoalOutcome *out_outcome)
+{
+  g_return_val_if_fail (out_outcome != NULL, FALSE);
+
+  for (guint i = 0; str != NULL && i < G_N_ELEMENTS (outcome_names); i++)
+    if (g_str_equal (str, outcome_names[i]))
+      {
+        *out_outcome = (ShoalOutcome) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+/**
+ * shoal_outcome_is_success:
+ * @outcome: an outcome
+ *
+ * Whether @outcome lets the run pass: `passed` and `skipped` do.
+ *
+ * Returns: %TRUE for a passing outcome
+ */
+gboolean
+shoal_outcome_is_success (ShoalOutcome outcome)
+{
+  return outcome == SHOAL_OUTCOME_PASSED || outcome == SHOAL_OUTCOME_SKIPPED;
+}
+
+/**
+ * shoal_plugin_kind_to_string:
+ * @kind: a plugin kind
+ *
+ * Returns: (transfer none): the kind's name, as in `X-Shoal-Kind=`
+ */
+const char *
+shoal_plugin_kind_to_string (ShoalPluginKind kind)
+{
+  g_return_val_if_fail ((guint) kind < G_N_ELEMENTS (plugin_kind_names), NULL);
+  return plugin_kind_names[kind];
+}
+
+/**
+ * shoal_plugin_kind_from_string:
+ * @str: a kind's name
+ * @out_kind: (out): the kind
+ *
+ * Returns: %TRUE if @str names a plugin kind
+ */
+gboolean
+shoal_plugin_kind_from_string (const char *str,
+                               ShoalPluginKind *out_kind)
+{
+  g_return_val_if_fail (out_kind != NULL, FALSE);
+
+  for (guint i = 0; str != NULL && i < G_N_ELEMENTS (plugin_kind_names); i++)
+    if (g_str_equal (str, plugin_kind_names[i]))
+      {
+        *out_kind = (ShoalPluginKind) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+/**
+ * shoal_plugin_kind_get_interface_type:
+ * @kind: a plugin kind
+ *
+ * Returns: the interface a plugin of @kind implements
+ */
+GType
+shoal_plugin_kind_get_interface_type (ShoalPluginKind kind)
+{
+  switch (kind)
+    {
+    case SHOAL_PLUGIN_KIND_ADAPTER:
+      return SHOAL_TYPE_ADAPTER;
+    case SHOAL_PLUGIN_KIND_STRATEGY:
+      return SHOAL_TYPE_STRATEGY;
+    case SHOAL_PLUGIN_KIND_PROVIDER:
+      return SHOAL_TYPE_RESOURCE_PROVIDER;
+    case SHOAL_PLUGIN_KIND_REPORTER:
+      return SHOAL_TYPE_REPORTER;
+    default:
+      g_return_val_if_reached (G_TYPE_INVALID);
+    }
+}
