@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,7 +87,7 @@ struct _Running
   Job *job;
   Worker *worker;
   ShoalRunCommand *command;
-  GSubprocess *process;
+  GSource *child_watch;
   char *output_path;
   char *cookie;
   gint64 start_monotonic;
@@ -118,6 +119,7 @@ struct _ShoalScheduler
   GPtrArray *warnings;     /* char* */
 
   /* While running */
+  GMainContext *main_context; /* where every source of the run is attached */
   GTask *task;
   ShoalDispatchContext *context;
   ShoalEventLog *event_log;
@@ -177,6 +179,7 @@ shoal_scheduler_finalize (GObject *object)
   g_ptr_array_unref (self->early_results);
   g_ptr_array_unref (self->warnings);
   g_clear_object (&self->context);
+  g_clear_pointer (&self->main_context, g_main_context_unref);
   g_clear_object (&self->event_log);
   g_clear_object (&self->summary);
   if (self->workers != NULL)
@@ -542,13 +545,47 @@ make_error_results (Job *job,
 
 /* Process handling */
 
+/* Every source of the run goes to the context run_async was called in,
+ * which need not be the global default one (shoal_scheduler_run iterates a
+ * private context). */
+static guint
+add_timeout (ShoalScheduler *self,
+             double seconds,
+             GSourceFunc func,
+             gpointer data)
+{
+  g_autoptr (GSource) source = g_timeout_source_new ((guint) MIN (seconds * 1000, G_MAXUINT));
+  guint id;
+
+  g_source_set_priority (source, G_PRIORITY_HIGH);
+  g_source_set_callback (source, func, data, NULL);
+  id = g_source_attach (source, self->main_context);
+  return id;
+}
+
+static void
+remove_source (ShoalScheduler *self,
+               guint *id)
+{
+  if (*id != 0)
+    {
+      GSource *source = g_main_context_find_source_by_id (self->main_context, *id);
+
+      if (source != NULL)
+        g_source_destroy (source);
+      *id = 0;
+    }
+}
+
 static void
 running_free (Running *running)
 {
-  g_clear_handle_id (&running->timeout_id, g_source_remove);
-  g_clear_handle_id (&running->kill_id, g_source_remove);
+  remove_source (running->self, &running->timeout_id);
+  remove_source (running->self, &running->kill_id);
+  if (running->child_watch != NULL)
+    g_source_destroy (running->child_watch);
+  g_clear_pointer (&running->child_watch, g_source_unref);
   g_clear_object (&running->command);
-  g_clear_object (&running->process);
   g_free (running->output_path);
   g_free (running->cookie);
   g_free (running);
@@ -572,8 +609,7 @@ terminate_running (Running *running)
 
   _shoal_process_reaper_kill_group (running->pid, SIGTERM);
   if (running->kill_id == 0)
-    running->kill_id = g_timeout_add_full (G_PRIORITY_HIGH, (guint) (self->kill_grace * 1000),
-                                           kill_after_grace, running, NULL);
+    running->kill_id = add_timeout (self, self->kill_grace, kill_after_grace, running);
 }
 
 static gboolean
@@ -588,8 +624,8 @@ on_timeout (gpointer user_data)
 }
 
 static void
-on_process_exited (GObject *object,
-                   GAsyncResult *result,
+on_process_exited (GPid pid,
+                   int wait_status,
                    gpointer user_data)
 {
   Running *running = user_data;
@@ -603,7 +639,6 @@ on_process_exited (GObject *object,
   guint leftovers;
   guint escaped;
 
-  g_subprocess_wait_finish (G_SUBPROCESS (object), result, NULL);
   _shoal_process_reaper_untrack (running->pid);
 
   /* Whatever the test left in its group, and whatever escaped it, dies
@@ -611,7 +646,7 @@ on_process_exited (GObject *object,
   leftovers = _shoal_process_reaper_kill_group (running->pid, SIGKILL);
   escaped = _shoal_process_reaper_kill_cookie (running->cookie, FALSE);
 
-  execution = shoal_execution_new (g_subprocess_get_status (running->process), running->timed_out,
+  execution = shoal_execution_new (wait_status, running->timed_out,
                                    running->interrupted, running->start_wall, end_wall,
                                    (end_monotonic - running->start_monotonic) / (double) G_USEC_PER_SEC,
                                    running->worker->id, job->attempt, running->output_path);
@@ -657,7 +692,6 @@ on_process_exited (GObject *object,
   running_free (running);
 
   finish_job (self, job, results);
-  g_object_unref (self);
 }
 
 static char *
@@ -670,20 +704,37 @@ sanitize_for_path (const char *id)
   return g_string_free (out, FALSE);
 }
 
+static char **
+merge_environ (char **envp,
+               const char *const *entries)
+{
+  for (guint i = 0; entries != NULL && entries[i] != NULL; i++)
+    {
+      const char *eq = strchr (entries[i], '=');
+      g_autofree char *name = eq != NULL ? g_strndup (entries[i], eq - entries[i]) : NULL;
+
+      if (name != NULL && *name != '\0')
+        envp = g_environ_setenv (envp, name, eq + 1, TRUE);
+    }
+  return envp;
+}
+
 static gboolean
 start_job (ShoalScheduler *self,
            Job *job,
            Worker *worker)
 {
   g_autoptr (GPtrArray) tests = g_ptr_array_new ();
-  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_auto (GStrv) envp = NULL;
+  const char *cwd;
+  GPid pid = 0;
+  int output_fd;
   g_autoptr (ShoalRunCommand) command = NULL;
   g_autoptr (JsonObject) payload = json_object_new ();
   g_autoptr (GError) error = NULL;
   g_autofree char *safe_id = NULL;
   g_autofree char *log_name = NULL;
   g_autofree char *attempt = NULL;
-  const char *const *env;
   const char *const *argv;
   Running *running;
   double timeout;
@@ -722,55 +773,57 @@ start_job (ShoalScheduler *self,
   running->output_path = g_build_filename (self->logs_dir, log_name, NULL);
   attempt = g_strdup_printf ("%u", job->attempt);
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE);
-  g_subprocess_launcher_set_environ (launcher, self->base_environ);
-  env = shoal_test_case_get_environment (job->test);
-  for (guint i = 0; env[i] != NULL; i++)
-    {
-      const char *eq = strchr (env[i], '=');
-      g_autofree char *name = eq != NULL ? g_strndup (env[i], eq - env[i]) : NULL;
+  /* The test's environment: the run's, the test's own, the command's, then
+   * the variables that identify the test to itself and to the reaper. */
+  envp = g_strdupv (self->base_environ);
+  envp = merge_environ (envp, shoal_test_case_get_environment (job->test));
+  envp = merge_environ (envp, shoal_run_command_get_environment (running->command));
+  envp = g_environ_setenv (envp, "SHOAL_TEST_ID", shoal_test_case_get_id (job->test), TRUE);
+  envp = g_environ_setenv (envp, "SHOAL_WORKER_ID", worker->id, TRUE);
+  envp = g_environ_setenv (envp, "TEST_WORKER_ID", worker->id, TRUE);
+  envp = g_environ_setenv (envp, "SHOAL_ATTEMPT", attempt, TRUE);
+  envp = g_environ_setenv (envp, SHOAL_PROCESS_COOKIE_VAR, running->cookie, TRUE);
+  cwd = shoal_run_command_get_cwd (running->command);
+  if (cwd == NULL)
+    cwd = shoal_test_case_get_cwd (job->test);
 
-      if (name != NULL && *name != '\0')
-        g_subprocess_launcher_setenv (launcher, name, eq + 1, TRUE);
-    }
-  env = shoal_run_command_get_environment (running->command);
-  for (guint i = 0; env[i] != NULL; i++)
-    {
-      const char *eq = strchr (env[i], '=');
-      g_autofree char *name = eq != NULL ? g_strndup (env[i], eq - env[i]) : NULL;
-
-      if (name != NULL && *name != '\0')
-        g_subprocess_launcher_setenv (launcher, name, eq + 1, TRUE);
-    }
-  g_subprocess_launcher_setenv (launcher, "SHOAL_TEST_ID", shoal_test_case_get_id (job->test), TRUE);
-  g_subprocess_launcher_setenv (launcher, "SHOAL_WORKER_ID", worker->id, TRUE);
-  g_subprocess_launcher_setenv (launcher, "TEST_WORKER_ID", worker->id, TRUE);
-  g_subprocess_launcher_setenv (launcher, "SHOAL_ATTEMPT", attempt, TRUE);
-  g_subprocess_launcher_setenv (launcher, SHOAL_PROCESS_COOKIE_VAR, running->cookie, TRUE);
-  if (shoal_run_command_get_cwd (running->command) != NULL)
-    g_subprocess_launcher_set_cwd (launcher, shoal_run_command_get_cwd (running->command));
-  else if (shoal_test_case_get_cwd (job->test) != NULL)
-    g_subprocess_launcher_set_cwd (launcher, shoal_test_case_get_cwd (job->test));
-  g_subprocess_launcher_set_stdout_file_path (launcher, running->output_path);
-  g_subprocess_launcher_set_child_setup (launcher, _shoal_process_child_setup, NULL, NULL);
-
+  /* Output goes straight to the log file, standard error interleaved with
+   * standard output as the test wrote them; nothing is held in memory. */
+  output_fd = open (running->output_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   argv = shoal_run_command_get_argv (running->command);
   running->start_monotonic = g_get_monotonic_time ();
   running->start_wall = g_get_real_time ();
-  running->process = g_subprocess_launcher_spawnv (launcher, argv, &error);
-  if (running->process == NULL)
+  /* g_spawn rather than GSubprocess: GSubprocess reaps its child in GLib's
+   * worker thread and forgets the pid at that moment, and the core needs
+   * the pid (which is also the process group) for as long as the test's
+   * descendants may live. The child watch below is the only reaper. */
+  if (output_fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (&error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                   "cannot write %s: %s", running->output_path, g_strerror (saved_errno));
+    }
+  else
+    g_spawn_async_with_pipes_and_fds (cwd, argv, (const char *const *) envp,
+                                      G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH_FROM_ENVP |
+                                          G_SPAWN_STDIN_FROM_DEV_NULL | G_SPAWN_CLOEXEC_PIPES,
+                                      _shoal_process_child_setup, NULL, -1, output_fd, output_fd,
+                                      NULL, NULL, 0, &pid, NULL, NULL, NULL, &error);
+  if (output_fd >= 0)
+    close (output_fd);
+  if (pid <= 0)
     {
       g_autofree char *message = g_strdup_printf (_("cannot start %s: %s"), argv[0], error->message);
       g_autoptr (GPtrArray) results = make_error_results (job, SHOAL_OUTCOME_ERROR, worker->id,
                                                           message);
 
-      shoal_test_result_set_output_path (g_ptr_array_index (results, 0), NULL);
       running_free (running);
       job->state = JOB_RUNNING;
       finish_job (self, job, results);
       return FALSE;
     }
-  running->pid = (pid_t) atoi (g_subprocess_get_identifier (running->process));
+  running->pid = pid;
   _shoal_process_reaper_track (running->pid);
 
   job->state = JOB_RUNNING;
@@ -781,9 +834,7 @@ start_job (ShoalScheduler *self,
   if (timeout <= 0)
     timeout = self->default_timeout;
   if (timeout > 0)
-    running->timeout_id = g_timeout_add_full (G_PRIORITY_HIGH,
-                                              (guint) MIN (timeout * 1000, G_MAXUINT),
-                                              on_timeout, running, NULL);
+    running->timeout_id = add_timeout (self, timeout, on_timeout, running);
 
   json_object_set_string_member (payload, "test_id", shoal_test_case_get_id (job->test));
   json_object_set_string_member (payload, "name", shoal_test_case_get_name (job->test));
@@ -792,8 +843,10 @@ start_job (ShoalScheduler *self,
   json_object_set_int_member (payload, "attempt", job->attempt);
   emit_event (self, SHOAL_EVENT_TEST_STARTED, payload);
 
-  g_subprocess_wait_async (running->process, NULL, on_process_exited, running);
-  g_object_ref (self);
+  running->child_watch = g_child_watch_source_new (pid);
+  g_source_set_callback (running->child_watch, (GSourceFunc) (void (*) (void)) on_process_exited,
+                         running, NULL);
+  g_source_attach (running->child_watch, self->main_context);
   return TRUE;
 }
 
@@ -832,7 +885,13 @@ static void
 schedule_dispatch (ShoalScheduler *self)
 {
   if (self->dispatch_id == 0)
-    self->dispatch_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, dispatch_idle, self, NULL);
+    {
+      g_autoptr (GSource) source = g_idle_source_new ();
+
+      g_source_set_priority (source, G_PRIORITY_HIGH_IDLE);
+      g_source_set_callback (source, dispatch_idle, self, NULL);
+      self->dispatch_id = g_source_attach (source, self->main_context);
+    }
 }
 
 static void
@@ -1089,18 +1148,11 @@ shoal_scheduler_run_async (ShoalScheduler *self,
       return;
     }
 
-  self->base_environ = g_get_environ ();
-  for (guint i = 0; self->environment != NULL && self->environment[i] != NULL; i++)
-    {
-      const char *eq = strchr (self->environment[i], '=');
-      g_autofree char *name = eq != NULL ? g_strndup (self->environment[i], eq - self->environment[i]) : NULL;
-
-      if (name != NULL && *name != '\0')
-        self->base_environ = g_environ_setenv (self->base_environ, name, eq + 1, TRUE);
-    }
+  self->base_environ = merge_environ (g_get_environ (), (const char *const *) self->environment);
   self->base_environ = g_environ_setenv (self->base_environ, "SHOAL_RUN_ID", self->run_id, TRUE);
   self->base_environ = g_environ_setenv (self->base_environ, "SHOAL_RUN_DIR", self->run_dir, TRUE);
 
+  self->main_context = g_main_context_ref_thread_default ();
   self->task = g_steal_pointer (&task);
   self->summary = shoal_run_summary_new (self->run_id);
   shoal_run_summary_set_run_dir (self->summary, self->run_dir);
@@ -1169,7 +1221,7 @@ complete_run (ShoalScheduler *self)
   if (task == NULL)
     return;
 
-  g_clear_handle_id (&self->dispatch_id, g_source_remove);
+  remove_source (self, &self->dispatch_id);
   if (self->cancelled_id != 0)
     g_cancellable_disconnect (g_task_get_cancellable (task), self->cancelled_id);
   self->cancelled_id = 0;
@@ -1303,7 +1355,7 @@ shoal_scheduler_interrupt (ShoalScheduler *self)
       if (running != NULL)
         {
           running->interrupted = TRUE;
-          g_clear_handle_id (&running->timeout_id, g_source_remove);
+          remove_source (self, &running->timeout_id);
           terminate_running (running);
         }
     }

@@ -98,6 +98,7 @@ shoal_spawn_capture (const char *const *argv,
   g_autofree char *cookie = NULL;
   g_autofree char *command = NULL;
   CaptureState state = { 0 };
+  const char *identifier;
   gboolean timed_out = FALSE;
   pid_t pid;
 
@@ -133,8 +134,13 @@ shoal_spawn_capture (const char *const *argv,
       g_prefix_error (error, "cannot run %s: ", argv[0]);
       return FALSE;
     }
-  pid = (pid_t) atoi (g_subprocess_get_identifier (process));
-  _shoal_process_reaper_track (pid);
+  /* GLib reaps its children in its worker thread and forgets the pid then:
+   * a helper that already exited has no identifier. Its group may still
+   * hold processes; those carry the cookie and are killed by it below. */
+  identifier = g_subprocess_get_identifier (process);
+  pid = identifier != NULL ? (pid_t) atoi (identifier) : 0;
+  if (pid > 0)
+    _shoal_process_reaper_track (pid);
 
   g_subprocess_communicate_async (process, NULL, cancellable, communicate_done, &state);
   if (timeout > 0)
@@ -170,7 +176,8 @@ shoal_spawn_capture (const char *const *argv,
   if (state.error != NULL)
     _shoal_process_reaper_kill_group (pid, SIGKILL);
   g_subprocess_wait (process, NULL, NULL);
-  _shoal_process_reaper_untrack (pid);
+  if (pid > 0)
+    _shoal_process_reaper_untrack (pid);
   _shoal_process_reaper_kill_group (pid, SIGKILL);
   _shoal_process_reaper_kill_cookie (cookie, FALSE);
 

@@ -42,8 +42,7 @@ shoal_command_spec_free (ShoalCommandSpec *spec)
  * Returns: (transfer full): `FILE:LINE:COLUMN: KEY-PATH`
  */
 char *
-shoal_command_location (ShoalSettings *settings,
-                        const char *key)
+shoal_command_location (ShoalSettings *settings, const char *key)
 {
   g_autofree char *location = shoal_settings_get_location (settings, key);
   const char *parent = shoal_settings_get_key_path (settings);
@@ -104,17 +103,15 @@ shoal_command_read_cwd (ShoalSettings *settings,
  * Returns: %TRUE on success
  */
 gboolean
-shoal_command_read_timeout (ShoalSettings *settings,
-                            double *out_timeout,
-                            GError **error)
+shoal_command_read_timeout (ShoalSettings *settings, double *out_timeout, GError **error)
 {
   if (!shoal_settings_get_double (settings, "timeout", 0, -G_MAXDOUBLE, G_MAXDOUBLE, out_timeout,
                                   error))
     return FALSE;
   /* Absent reads as 0; present must be a real duration, 0 would mean
    * "no timeout of its own" and is surely not what was meant. */
-  if (shoal_settings_get_kind (settings, "timeout") != SHOAL_SETTINGS_KIND_NONE
-      && !(*out_timeout > 0))
+  if (shoal_settings_get_kind (settings, "timeout") != SHOAL_SETTINGS_KIND_NONE &&
+      !(*out_timeout > 0))
     {
       char text[G_ASCII_DTOSTR_BUF_SIZE];
 
@@ -127,12 +124,11 @@ shoal_command_read_timeout (ShoalSettings *settings,
 }
 
 static ShoalCommandSpec *
-read_spec (ShoalSettings *entry,
-           const char *default_cwd,
-           GError **error)
+read_spec (ShoalSettings *entry, const char *default_cwd, GError **error)
 {
-  static const char *const known_keys[] = { "name", "command", "timeout", "env",
-                                            "cwd",  "tags",    NULL };
+  static const char *const known_keys[] = {
+    "name", "command", "timeout", "env", "cwd", "tags", NULL
+  };
   g_autoptr (ShoalCommandSpec) spec = g_new0 (ShoalCommandSpec, 1);
   g_autoptr (GError) local_error = NULL;
 
@@ -183,10 +179,10 @@ read_spec (ShoalSettings *entry,
       return NULL;
     }
 
-  if (!shoal_command_read_timeout (entry, &spec->timeout, error)
-      || !shoal_settings_get_environ (entry, "env", &spec->environment, error)
-      || !shoal_command_read_cwd (entry, default_cwd, &spec->cwd, error)
-      || !shoal_settings_get_strv (entry, "tags", &spec->tags, error))
+  if (!shoal_command_read_timeout (entry, &spec->timeout, error) ||
+      !shoal_settings_get_environ (entry, "env", &spec->environment, error) ||
+      !shoal_command_read_cwd (entry, default_cwd, &spec->cwd, error) ||
+      !shoal_settings_get_strv (entry, "tags", &spec->tags, error))
     return NULL;
 
   spec->command_location = shoal_command_location (entry, "command");
@@ -217,8 +213,8 @@ shoal_command_specs_read (ShoalSettings *settings,
                           GError **error)
 {
   g_autoptr (GPtrArray) entries = NULL;
-  g_autoptr (GPtrArray) specs
-      = g_ptr_array_new_with_free_func ((GDestroyNotify) shoal_command_spec_free);
+  g_autoptr (GPtrArray) specs =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) shoal_command_spec_free);
   g_autoptr (GHashTable) first_entry = g_hash_table_new (g_str_hash, g_str_equal);
 
   if (!shoal_settings_get_settings_list (settings, key, &entries, error))
@@ -240,8 +236,7 @@ shoal_command_specs_read (ShoalSettings *settings,
           g_autofree char *first_at = shoal_settings_get_location (first, "name");
 
           shoal_settings_set_error (entry, "name", error, SHOAL_CONFIG_ERROR_INVALID,
-                                    "duplicate test name '%s' (first at %s)", spec->name,
-                                    first_at);
+                                    "duplicate test name '%s' (first at %s)", spec->name, first_at);
           return FALSE;
         }
       g_hash_table_insert (first_entry, spec->name, entry);
@@ -261,9 +256,7 @@ shoal_command_specs_read (ShoalSettings *settings,
  *   %SHOAL_ADAPTER_ERROR_NOT_FOUND error naming it
  */
 gboolean
-shoal_command_check_directory (const char *directory,
-                               const char *location,
-                               GError **error)
+shoal_command_check_directory (const char *directory, const char *location, GError **error)
 {
   if (g_file_test (directory, G_FILE_TEST_IS_DIR))
     return TRUE;
@@ -276,8 +269,8 @@ shoal_command_check_directory (const char *directory,
 static gboolean
 is_executable_file (const char *path)
 {
-  return g_file_test (path, G_FILE_TEST_IS_REGULAR)
-         && g_file_test (path, G_FILE_TEST_IS_EXECUTABLE);
+  return g_file_test (path, G_FILE_TEST_IS_REGULAR) &&
+         g_file_test (path, G_FILE_TEST_IS_EXECUTABLE);
 }
 
 /**
@@ -356,8 +349,7 @@ shoal_command_resolve_program (const char *program,
  *   it, else @path itself
  */
 char *
-shoal_command_relative_path (const char *base_dir,
-                             const char *path)
+shoal_command_relative_path (const char *base_dir, const char *path)
 {
   gsize n = strlen (base_dir);
 
@@ -391,9 +383,7 @@ is_pattern (const char *text)
 }
 
 static int
-compare_relative (gconstpointer a,
-                  gconstpointer b,
-                  gpointer user_data)
+compare_relative (gconstpointer a, gconstpointer b, gpointer user_data)
 {
   const char *base_dir = user_data;
   g_autofree char *ra = shoal_command_relative_path (base_dir, *(const char *const *) a);

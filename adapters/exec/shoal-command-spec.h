@@ -42,30 +42,25 @@ typedef struct
 void shoal_command_spec_free (ShoalCommandSpec *spec);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ShoalCommandSpec, shoal_command_spec_free)
 
-char *shoal_command_location (ShoalSettings *settings,
-                              const char *key);
+char *shoal_command_location (ShoalSettings *settings, const char *key);
 gboolean shoal_command_read_cwd (ShoalSettings *settings,
                                  const char *default_cwd,
                                  char **out_cwd,
                                  GError **error);
-gboolean shoal_command_read_timeout (ShoalSettings *settings,
-                                     double *out_timeout,
-                                     GError **error);
+gboolean shoal_command_read_timeout (ShoalSettings *settings, double *out_timeout, GError **error);
 gboolean shoal_command_specs_read (ShoalSettings *settings,
                                    const char *key,
                                    const char *default_cwd,
                                    GPtrArray **out_specs,
                                    GError **error);
-gboolean shoal_command_check_directory (const char *directory,
-                                        const char *location,
-                                        GError **error);
+gboolean
+shoal_command_check_directory (const char *directory, const char *location, GError **error);
 char *shoal_command_resolve_program (const char *program,
                                      const char *cwd,
                                      const char *const *environment,
                                      const char *location,
                                      GError **error);
-char *shoal_command_relative_path (const char *base_dir,
-                                   const char *path);
+char *shoal_command_relative_path (const char *base_dir, const char *path);
 gboolean shoal_command_expand_programs (const char *base_dir,
                                         const char *const *patterns,
                                         const char *location,

@@ -58,8 +58,7 @@ shoal_tap_document_free (ShoalTapDocument *self)
  * Returns: (nullable): the comments, or %NULL
  */
 const char *
-shoal_tap_document_get_comments_after (ShoalTapDocument *self,
-                                       guint index)
+shoal_tap_document_get_comments_after (ShoalTapDocument *self, guint index)
 {
   g_return_val_if_fail (index < self->points->len, NULL);
 
@@ -71,8 +70,7 @@ shoal_tap_document_get_comments_after (ShoalTapDocument *self,
 /* Test output is bytes; what we keep goes into messages and the JSON
  * event stream, which must be UTF-8. */
 static char *
-valid_text (const char *start,
-            gssize length)
+valid_text (const char *start, gssize length)
 {
   if (length < 0)
     length = strlen (start);
@@ -80,8 +78,7 @@ valid_text (const char *start,
 }
 
 static char *
-strip_copy (const char *start,
-            const char *end)
+strip_copy (const char *start, const char *end)
 {
   while (start < end && g_ascii_isspace (*start))
     start++;
@@ -100,9 +97,7 @@ nonempty (char *text)
 }
 
 static gboolean
-has_word_prefix (const char *text,
-                 const char *word,
-                 const char **out_rest)
+has_word_prefix (const char *text, const char *word, const char **out_rest)
 {
   gsize n = strlen (word);
 
@@ -116,8 +111,7 @@ has_word_prefix (const char *text,
 
 /* `1..N` with an optional `# comment`; `1..0 # SKIP why` skips it all. */
 static gboolean
-parse_plan (ShoalTapDocument *doc,
-            const char *line)
+parse_plan (ShoalTapDocument *doc, const char *line)
 {
   const char *p = line + 3;
   const char *digits = p;
@@ -157,8 +151,7 @@ parse_plan (ShoalTapDocument *doc,
 /* `SKIP` and `TODO` in any case; TAP also lets a word run on (`skipped`,
  * `Skipping`), which some producers write. */
 static ShoalTapDirective
-parse_directive (const char *text,
-                 const char **out_rest)
+parse_directive (const char *text, const char **out_rest)
 {
   static const struct
   {
@@ -178,6 +171,9 @@ parse_directive (const char *text,
 
         while (g_ascii_isalpha (*rest))
           rest++;
+        /* `# Skipped: offline` says "offline". */
+        if (*rest == ':')
+          rest++;
         *out_rest = rest;
         return words[i].directive;
       }
@@ -185,8 +181,7 @@ parse_directive (const char *text,
 }
 
 static ShoalTapPoint *
-parse_point (const char *line,
-             guint previous_number)
+parse_point (const char *line, guint previous_number)
 {
   g_autoptr (GString) description = g_string_new (NULL);
   ShoalTapPoint *point;
@@ -207,7 +202,11 @@ parse_point (const char *line,
     p++;
   if (g_ascii_isdigit (*p))
     {
-      point->number = (guint) MIN (g_ascii_strtoull (p, (char **) &p, 10), G_MAXUINT);
+      char *end = NULL;
+      guint64 number = g_ascii_strtoull (p, &end, 10);
+
+      point->number = (guint) MIN (number, G_MAXUINT);
+      p = end;
     }
   else
     {
@@ -239,8 +238,7 @@ parse_point (const char *line,
 }
 
 static void
-append_line (GString **text,
-             const char *line)
+append_line (GString **text, const char *line)
 {
   if (*text == NULL)
     *text = g_string_new (NULL);
@@ -261,6 +259,18 @@ take_text (GString **text)
   return result;
 }
 
+/* A YAML block without the blank lines that may end it (the output's
+ * last newline, when the block is cut short). */
+static char *
+take_block (GString **text)
+{
+  char *block = take_text (text);
+
+  if (block != NULL)
+    g_strchomp (block);
+  return nonempty (block);
+}
+
 static gsize
 indentation (const char *line)
 {
@@ -276,8 +286,8 @@ is_yaml_start (const char *line)
 {
   gsize indent = indentation (line);
 
-  return indent > 0 && strncmp (line + indent, "---", 3) == 0
-         && (line[indent + 3] == '\0' || g_ascii_isspace (line[indent + 3]));
+  return indent > 0 && strncmp (line + indent, "---", 3) == 0 &&
+         (line[indent + 3] == '\0' || g_ascii_isspace (line[indent + 3]));
 }
 
 static gboolean
@@ -305,8 +315,7 @@ is_yaml_end (const char *line)
  * Returns: (transfer full): the document
  */
 ShoalTapDocument *
-shoal_tap_document_parse (const char *text,
-                          gssize length)
+shoal_tap_document_parse (const char *text, gssize length)
 {
   g_autoptr (ShoalTapDocument) doc = g_new0 (ShoalTapDocument, 1);
   g_autoptr (GString) comments = NULL;
@@ -315,6 +324,7 @@ shoal_tap_document_parse (const char *text,
   g_auto (GStrv) lines = NULL;
   ShoalTapPoint *last_point = NULL;
   gboolean last_line_was_point = FALSE;
+  gboolean in_yaml = FALSE;
   gsize yaml_indent = 0;
   guint number = 0;
 
@@ -342,12 +352,13 @@ shoal_tap_document_parse (const char *text,
       if (len > 0 && line[len - 1] == '\r')
         line[--len] = '\0';
 
-      if (yaml != NULL)
+      if (in_yaml)
         {
           if (is_yaml_end (line))
             {
-              last_point->diagnostics = take_text (&yaml);
+              last_point->diagnostics = take_block (&yaml);
               last_line_was_point = FALSE;
+              in_yaml = FALSE;
             }
           else
             {
@@ -360,7 +371,7 @@ shoal_tap_document_parse (const char *text,
 
       if (last_line_was_point && is_yaml_start (line))
         {
-          yaml = g_string_new (NULL);
+          in_yaml = TRUE;
           yaml_indent = indentation (line);
           continue;
         }
@@ -423,8 +434,8 @@ shoal_tap_document_parse (const char *text,
 
   /* A block cut short by the end of the output (the producer died) still
    * says something. */
-  if (yaml != NULL)
-    last_point->diagnostics = take_text (&yaml);
+  if (in_yaml)
+    last_point->diagnostics = take_block (&yaml);
   doc->trailing_comments = take_text (&comments);
 
   return g_steal_pointer (&doc);

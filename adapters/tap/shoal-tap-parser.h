@@ -89,11 +89,9 @@ typedef struct
   gboolean seen_tap;
 } ShoalTapDocument;
 
-ShoalTapDocument *shoal_tap_document_parse (const char *text,
-                                            gssize length);
+ShoalTapDocument *shoal_tap_document_parse (const char *text, gssize length);
 void shoal_tap_document_free (ShoalTapDocument *self);
-const char *shoal_tap_document_get_comments_after (ShoalTapDocument *self,
-                                                   guint index);
+const char *shoal_tap_document_get_comments_after (ShoalTapDocument *self, guint index);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ShoalTapDocument, shoal_tap_document_free)
 

@@ -10,9 +10,7 @@
 #include "shoal-tap-results.h"
 
 static void
-append_part (GString *message,
-             const char *separator,
-             const char *part)
+append_part (GString *message, const char *separator, const char *part)
 {
   if (part == NULL || part[0] == '\0')
     return;
@@ -35,8 +33,8 @@ is_glib_noise (const char *line)
 {
   if (g_str_has_prefix (line, "random seed: "))
     return TRUE;
-  if ((g_str_has_prefix (line, "Start of ") || g_str_has_prefix (line, "End of "))
-      && g_str_has_suffix (line, " tests"))
+  if ((g_str_has_prefix (line, "Start of ") || g_str_has_prefix (line, "End of ")) &&
+      g_str_has_suffix (line, " tests"))
     return TRUE;
   return FALSE;
 }
@@ -50,8 +48,7 @@ is_glib_noise (const char *line)
  *   %NULL when none is
  */
 char *
-shoal_tap_filter_comments (const char *comments,
-                           ShoalTapStyle style)
+shoal_tap_filter_comments (const char *comments, ShoalTapStyle style)
 {
   g_autoptr (GString) kept = g_string_new (NULL);
   g_auto (GStrv) lines = NULL;
@@ -78,9 +75,7 @@ shoal_tap_filter_comments (const char *comments,
  * GLib writes `/path` or, when the test gave a reason, `/path - reason`.
  */
 void
-shoal_tap_split_glib_description (const char *description,
-                                  char **out_path,
-                                  char **out_message)
+shoal_tap_split_glib_description (const char *description, char **out_path, char **out_message)
 {
   const char *separator = description[0] == '/' ? strstr (description, " - ") : NULL;
 
@@ -197,9 +192,9 @@ shoal_tap_command_verdict (ShoalTapDocument *doc,
   ShoalOutcome exec_outcome = shoal_execution_get_default_outcome (execution);
   g_autofree char *described = shoal_execution_describe (execution);
   g_autoptr (GString) message = g_string_new (NULL);
-  gboolean ended_badly = exec_outcome == SHOAL_OUTCOME_TIMEOUT
-                         || exec_outcome == SHOAL_OUTCOME_CRASHED
-                         || exec_outcome == SHOAL_OUTCOME_ERROR;
+  gboolean ended_badly = exec_outcome == SHOAL_OUTCOME_TIMEOUT ||
+                         exec_outcome == SHOAL_OUTCOME_CRASHED ||
+                         exec_outcome == SHOAL_OUTCOME_ERROR;
   gboolean any_failed = FALSE;
   guint ran = doc->points->len;
 
@@ -299,8 +294,7 @@ shoal_tap_command_verdict (ShoalTapDocument *doc,
 }
 
 static char *
-point_local_suffix (ShoalTapPoint *point,
-                    ShoalTapStyle style)
+point_local_suffix (ShoalTapPoint *point, ShoalTapStyle style)
 {
   if (point->description[0] == '\0')
     return g_strdup_printf ("/%u", point->number);
@@ -371,8 +365,8 @@ shoal_tap_interpret_points (ShoalTestCase *test,
       shoal_test_case_set_note (point_case, shoal_test_case_get_note (test));
 
       outcome = shoal_tap_point_outcome (doc, i, style, &message);
-      g_ptr_array_add (results,
-                       shoal_adapter_result_for_execution (point_case, execution, outcome, message));
+      g_ptr_array_add (
+          results, shoal_adapter_result_for_execution (point_case, execution, outcome, message));
     }
 
   if (shoal_tap_command_verdict (doc, execution, style, &verdict_outcome, &verdict_message))

@@ -36,11 +36,9 @@ ShoalOutcome shoal_tap_point_outcome (ShoalTapDocument *doc,
                                       guint index,
                                       ShoalTapStyle style,
                                       char **out_message);
-char *shoal_tap_filter_comments (const char *comments,
-                                 ShoalTapStyle style);
-void shoal_tap_split_glib_description (const char *description,
-                                       char **out_path,
-                                       char **out_message);
+char *shoal_tap_filter_comments (const char *comments, ShoalTapStyle style);
+void
+shoal_tap_split_glib_description (const char *description, char **out_path, char **out_message);
 gboolean shoal_tap_command_verdict (ShoalTapDocument *doc,
                                     ShoalExecution *execution,
                                     ShoalTapStyle style,

@@ -38,7 +38,8 @@
 #define ANSI_CLEAR_LINE "\r\033[K"
 
 #define SHOAL_TYPE_CONSOLE_REPORTER (shoal_console_reporter_get_type ())
-G_DECLARE_FINAL_TYPE (ShoalConsoleReporter, shoal_console_reporter, SHOAL, CONSOLE_REPORTER, GObject)
+G_DECLARE_FINAL_TYPE (
+    ShoalConsoleReporter, shoal_console_reporter, SHOAL, CONSOLE_REPORTER, GObject)
 
 typedef struct
 {
@@ -67,7 +68,6 @@ struct _ShoalConsoleReporter
   gboolean is_tty;
   gboolean use_color;
   int columns;
-  gboolean opened;
 
   /* what the stream said so far */
   char *run_id;
@@ -82,7 +82,7 @@ struct _ShoalConsoleReporter
   double execution_time;
   GPtrArray *results; /* ShoalTestResult, in stream order */
   guint counts[SHOAL_OUTCOME_ERROR + 1];
-  guint n_done;
+  GHashTable *done;    /* ids of the scheduled tests that finished (a retry counts once) */
   GHashTable *running; /* worker id (or test id) -> RunningTest */
 
   /* the status line */
@@ -121,17 +121,14 @@ running_test_free (RunningTest *running)
 }
 
 static void
-emit (ShoalConsoleReporter *self,
-      const char *text)
+emit (ShoalConsoleReporter *self, const char *text)
 {
   fputs (text, self->out);
 }
 
 /* Writes @text wrapped in @color when colors are on. */
 static void
-emit_colored (ShoalConsoleReporter *self,
-              const char *color,
-              const char *text)
+emit_colored (ShoalConsoleReporter *self, const char *color, const char *text)
 {
   if (self->use_color && color != NULL)
     fprintf (self->out, "%s%s%s", color, text, ANSI_RESET);
@@ -198,8 +195,7 @@ result_label (ShoalTestResult *result)
 
 /* ` [w3]`, ` [w3, attempt 2]`, ` [attempt 2]` or nothing. */
 static void
-append_placement (GString *line,
-                  ShoalTestResult *result)
+append_placement (GString *line, ShoalTestResult *result)
 {
   const char *worker = shoal_test_result_get_worker_id (result);
   guint attempt = shoal_test_result_get_attempt (result);
@@ -214,8 +210,7 @@ append_placement (GString *line,
 
 /* One line per result: `PASS  suite::id  (0.12s) [w3]`; skips say why. */
 static void
-print_result_line (ShoalConsoleReporter *self,
-                   ShoalTestResult *result)
+print_result_line (ShoalConsoleReporter *self, ShoalTestResult *result)
 {
   ShoalOutcome outcome = shoal_test_result_get_outcome (result);
   const char *tag = outcome_tag (outcome);
@@ -239,9 +234,7 @@ print_result_line (ShoalConsoleReporter *self,
  * arbitrary bytes). Returns %NULL with @error set if the file is unreadable;
  * sets @truncated when something was left out. */
 static char *
-read_output_tail (const char *path,
-                  gboolean *truncated,
-                  GError **error)
+read_output_tail (const char *path, gboolean *truncated, GError **error)
 {
   g_autofree char *buffer = NULL;
   const char *start;
@@ -311,8 +304,7 @@ read_output_tail (const char *path,
 }
 
 static void
-print_output_tail (ShoalConsoleReporter *self,
-                   ShoalTestResult *result)
+print_output_tail (ShoalConsoleReporter *self, ShoalTestResult *result)
 {
   const char *path = shoal_test_result_get_output_path (result);
   g_autoptr (GError) error = NULL;
@@ -347,8 +339,7 @@ print_output_tail (ShoalConsoleReporter *self,
 }
 
 static double
-elapsed_seconds (ShoalConsoleReporter *self,
-                 gint64 now)
+elapsed_seconds (ShoalConsoleReporter *self, gint64 now)
 {
   if (self->first_ts == 0 || now < self->first_ts)
     return 0.0;
@@ -372,15 +363,14 @@ latest_running (ShoalConsoleReporter *self)
 /* The status line, cut to the terminal's width (less one column, so the
  * cursor never wraps: a wrapped line could not be erased with one \r). */
 static char *
-format_status (ShoalConsoleReporter *self,
-               gint64 now)
+format_status (ShoalConsoleReporter *self, gint64 now)
 {
   g_autoptr (GString) status = g_string_new (NULL);
   RunningTest *latest = latest_running (self);
   guint failed = self->counts[SHOAL_OUTCOME_FAILED] + self->counts[SHOAL_OUTCOME_TIMEOUT] +
                  self->counts[SHOAL_OUTCOME_CRASHED] + self->counts[SHOAL_OUTCOME_ERROR];
   gint64 total = MAX (self->total_tests, (gint64) self->n_queued);
-  guint done = self->n_done;
+  guint done = g_hash_table_size (self->done);
   glong width = MAX (self->columns - 1, 10);
 
   /* The scheduler's count is of tests queued; results the adapters split
@@ -405,8 +395,7 @@ format_status (ShoalConsoleReporter *self,
 }
 
 static void
-draw_status (ShoalConsoleReporter *self,
-             gint64 now)
+draw_status (ShoalConsoleReporter *self, gint64 now)
 {
   g_autofree char *status = format_status (self, now);
 
@@ -422,12 +411,12 @@ draw_status (ShoalConsoleReporter *self,
  * the events' clock, so replaying a saved stream throttles the same way);
  * then the refresh timer or a later event draws it. */
 static void
-maybe_draw_status (ShoalConsoleReporter *self,
-                   gint64 now)
+maybe_draw_status (ShoalConsoleReporter *self, gint64 now)
 {
   if (!self->is_tty)
     return;
-  if (self->last_draw != 0 && now >= self->last_draw && now - self->last_draw < REDRAW_INTERVAL_USEC)
+  if (self->last_draw != 0 && now >= self->last_draw &&
+      now - self->last_draw < REDRAW_INTERVAL_USEC)
     {
       self->status_dirty = TRUE;
       return;
@@ -455,7 +444,8 @@ refresh_cb (gpointer user_data)
   ShoalConsoleReporter *self = user_data;
   gint64 now = g_get_real_time ();
 
-  if (self->first_ts != 0 && (self->status_dirty || self->status_shown) &&
+  /* Once the run finished, its elapsed time stops. */
+  if (self->first_ts != 0 && !self->run_finished && (self->status_dirty || self->status_shown) &&
       now - self->last_draw >= REDRAW_INTERVAL_USEC)
     draw_status (self, now);
   return G_SOURCE_CONTINUE;
@@ -482,9 +472,7 @@ terminal_columns (FILE *out)
 }
 
 static gboolean
-shoal_console_reporter_open (ShoalReporter *reporter,
-                             const char *destination,
-                             GError **error)
+shoal_console_reporter_open (ShoalReporter *reporter, const char *destination, GError **error)
 {
   ShoalConsoleReporter *self = SHOAL_CONSOLE_REPORTER (reporter);
   gboolean want_color;
@@ -554,13 +542,11 @@ shoal_console_reporter_open (ShoalReporter *reporter,
       g_source_attach (self->refresh_source, g_main_context_get_thread_default ());
     }
 
-  self->opened = TRUE;
   return TRUE;
 }
 
 static void
-handle_test_started (ShoalConsoleReporter *self,
-                     ShoalEvent *event)
+handle_test_started (ShoalConsoleReporter *self, ShoalEvent *event)
 {
   const char *test_id = shoal_event_get_string (event, "test_id");
   const char *worker = shoal_event_get_string (event, "worker_id");
@@ -579,13 +565,14 @@ handle_test_started (ShoalConsoleReporter *self,
 }
 
 static void
-handle_test_finished (ShoalConsoleReporter *self,
-                      ShoalEvent *event)
+handle_test_finished (ShoalConsoleReporter *self, ShoalEvent *event)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (ShoalTestResult) result = shoal_event_dup_result (event, &error);
+  RunningTest *running;
   ShoalOutcome outcome;
   const char *worker;
+  const char *key;
   gboolean shown;
 
   if (result == NULL)
@@ -599,16 +586,19 @@ handle_test_finished (ShoalConsoleReporter *self,
     self->counts[outcome]++;
 
   /* The first result of a running test finishes it; more results from the
-   * same process (TAP points) do not count again. A result that never
-   * started (skipped for a failed dependency) is done too. */
+   * same process (TAP points) have ids of their own and do not count. A
+   * result that never started (skipped for a failed dependency) is done
+   * too. */
   worker = shoal_test_result_get_worker_id (result);
-  if (worker == NULL)
+  key = worker != NULL ? worker : shoal_test_result_get_test_id (result);
+  running = g_hash_table_lookup (self->running, key);
+  if (running != NULL)
     {
-      g_hash_table_remove (self->running, shoal_test_result_get_test_id (result));
-      self->n_done++;
+      g_hash_table_add (self->done, g_strdup (running->test_id));
+      g_hash_table_remove (self->running, key);
     }
-  else if (g_hash_table_remove (self->running, worker))
-    self->n_done++;
+  else if (worker == NULL)
+    g_hash_table_add (self->done, g_strdup (shoal_test_result_get_test_id (result)));
 
   shown = !self->is_tty || self->verbose || outcome != SHOAL_OUTCOME_PASSED;
   if (shown)
@@ -623,8 +613,7 @@ handle_test_finished (ShoalConsoleReporter *self,
 }
 
 static void
-shoal_console_reporter_handle_event (ShoalReporter *reporter,
-                                     ShoalEvent *event)
+shoal_console_reporter_handle_event (ShoalReporter *reporter, ShoalEvent *event)
 {
   ShoalConsoleReporter *self = SHOAL_CONSOLE_REPORTER (reporter);
   gint64 ts = shoal_event_get_timestamp (event);
@@ -642,24 +631,20 @@ shoal_console_reporter_handle_event (ShoalReporter *reporter,
     case SHOAL_EVENT_RUN_STARTED:
       {
         const char *config = shoal_event_get_string (event, "config");
-        const char *run_dir = shoal_event_get_string (event, "run_dir");
 
         g_free (self->run_id);
         self->run_id = g_strdup (shoal_event_get_string (event, "run_id"));
         self->workers = shoal_event_get_int (event, "workers", 0);
         self->total_tests = shoal_event_get_int (event, "tests", 0);
-        /* The run's directory is .shoal/runs/<run-id>/ beside shoal.yaml. */
-        g_free (self->run_dir);
-        if (run_dir != NULL)
-          self->run_dir = g_strdup (run_dir);
-        else if (config != NULL && self->run_id != NULL)
+        /* The run's directory is .shoal/runs/<run-id>/ beside shoal.yaml;
+         * a run without a config file has none to show. */
+        g_clear_pointer (&self->run_dir, g_free);
+        if (config != NULL && self->run_id != NULL)
           {
             g_autofree char *project = g_path_get_dirname (config);
 
             self->run_dir = g_build_filename (project, ".shoal", "runs", self->run_id, NULL);
           }
-        else
-          self->run_dir = NULL;
       }
       break;
 
@@ -784,8 +769,7 @@ print_summary (ShoalConsoleReporter *self)
 }
 
 static gboolean
-shoal_console_reporter_close (ShoalReporter *reporter,
-                              GError **error)
+shoal_console_reporter_close (ShoalReporter *reporter, GError **error)
 {
   ShoalConsoleReporter *self = SHOAL_CONSOLE_REPORTER (reporter);
   gboolean ok = TRUE;
@@ -923,6 +907,7 @@ shoal_console_reporter_finalize (GObject *object)
   g_free (self->run_dir);
   g_ptr_array_unref (self->results);
   g_hash_table_unref (self->running);
+  g_hash_table_unref (self->done);
 
   G_OBJECT_CLASS (shoal_console_reporter_parent_class)->finalize (object);
 }
@@ -942,9 +927,9 @@ shoal_console_reporter_class_init (ShoalConsoleReporterClass *klass)
    *
    * Print every test's line and captured output, not only the failures'.
    */
-  properties[PROP_VERBOSE] = g_param_spec_boolean (
-      "verbose", NULL, NULL, FALSE,
-      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_VERBOSE] =
+      g_param_spec_boolean ("verbose", NULL, NULL, FALSE,
+                            G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   /**
    * ShoalConsoleReporter:color:
@@ -952,9 +937,9 @@ shoal_console_reporter_class_init (ShoalConsoleReporterClass *klass)
    * `auto` (colors on a terminal unless `NO_COLOR` is set), `always` or
    * `never`.
    */
-  properties[PROP_COLOR] = g_param_spec_string (
-      "color", NULL, NULL, "auto",
-      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_COLOR] =
+      g_param_spec_string ("color", NULL, NULL, "auto",
+                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   /**
    * ShoalConsoleReporter:tty:
@@ -962,9 +947,9 @@ shoal_console_reporter_class_init (ShoalConsoleReporterClass *klass)
    * Whether the destination is a terminal (live status line) or not (one
    * line per result): -1 asks isatty() at open(), 0 and 1 force the mode.
    */
-  properties[PROP_TTY] = g_param_spec_int (
-      "tty", NULL, NULL, -1, 1, -1,
-      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_TTY] =
+      g_param_spec_int ("tty", NULL, NULL, -1, 1, -1,
+                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -982,18 +967,17 @@ shoal_console_reporter_init (ShoalConsoleReporter *self)
   self->columns = DEFAULT_COLUMNS;
   self->execution_time = -1.0;
   self->results = g_ptr_array_new_with_free_func (g_object_unref);
-  self->running
-      = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) running_test_free);
+  self->running =
+      g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) running_test_free);
+  self->done = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 G_MODULE_EXPORT const int shoal_plugin_abi_version = SHOAL_PLUGIN_ABI_VERSION;
 
-G_MODULE_EXPORT void shoal_plugin_register (GTypeModule *module,
-                                            ShoalPluginRegistry *registry);
+G_MODULE_EXPORT void shoal_plugin_register (GTypeModule *module, ShoalPluginRegistry *registry);
 
 G_MODULE_EXPORT void
-shoal_plugin_register (GTypeModule *module,
-                       ShoalPluginRegistry *registry)
+shoal_plugin_register (GTypeModule *module, ShoalPluginRegistry *registry)
 {
   shoal_console_reporter_register_type (module);
   shoal_plugin_registry_register_type (registry, SHOAL_PLUGIN_KIND_REPORTER, "console",

@@ -33,7 +33,6 @@ struct _ShoalJsonReporter
   double execution_time; /* run-finished's */
   gboolean run_finished;
   gboolean interrupted;
-  gboolean opened;
 };
 
 static void shoal_json_reporter_iface_init (ShoalReporterInterface *iface);
@@ -62,8 +61,7 @@ format_iso8601 (gint64 usec)
  * and removing a file beside the destination proves it without relying on
  * permission bits (which say nothing when running as root). */
 static gboolean
-check_destination (const char *path,
-                   GError **error)
+check_destination (const char *path, GError **error)
 {
   g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *base = g_path_get_basename (path);
@@ -100,9 +98,7 @@ check_destination (const char *path,
 }
 
 static gboolean
-shoal_json_reporter_open (ShoalReporter *reporter,
-                          const char *destination,
-                          GError **error)
+shoal_json_reporter_open (ShoalReporter *reporter, const char *destination, GError **error)
 {
   ShoalJsonReporter *self = SHOAL_JSON_REPORTER (reporter);
 
@@ -111,13 +107,11 @@ shoal_json_reporter_open (ShoalReporter *reporter,
 
   g_free (self->destination);
   self->destination = g_strdup (destination);
-  self->opened = TRUE;
   return TRUE;
 }
 
 static void
-shoal_json_reporter_handle_event (ShoalReporter *reporter,
-                                  ShoalEvent *event)
+shoal_json_reporter_handle_event (ShoalReporter *reporter, ShoalEvent *event)
 {
   ShoalJsonReporter *self = SHOAL_JSON_REPORTER (reporter);
   gint64 ts = shoal_event_get_timestamp (event);
@@ -176,8 +170,7 @@ typedef struct
 } Interval;
 
 static int
-compare_intervals (gconstpointer a,
-                   gconstpointer b)
+compare_intervals (gconstpointer a, gconstpointer b)
 {
   const Interval *ia = a;
   const Interval *ib = b;
@@ -193,8 +186,8 @@ compare_intervals (gconstpointer a,
 static double
 compute_busy_time (GPtrArray *results)
 {
-  g_autoptr (GHashTable) by_worker
-      = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_array_unref);
+  g_autoptr (GHashTable) by_worker =
+      g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_array_unref);
   GHashTableIter iter;
   GArray *intervals;
   double busy = 0.0;
@@ -249,19 +242,14 @@ compute_busy_time (GPtrArray *results)
 }
 
 static void
-add_ratio (JsonBuilder *builder,
-           const char *name,
-           double numerator,
-           double denominator)
+add_ratio (JsonBuilder *builder, const char *name, double numerator, double denominator)
 {
   json_builder_set_member_name (builder, name);
   json_builder_add_double_value (builder, denominator > 0.0 ? numerator / denominator : 0.0);
 }
 
 static void
-add_count (JsonBuilder *builder,
-           const char *name,
-           guint count)
+add_count (JsonBuilder *builder, const char *name, guint count)
 {
   json_builder_set_member_name (builder, name);
   json_builder_add_int_value (builder, count);
@@ -355,7 +343,8 @@ build_report (ShoalJsonReporter *self)
   json_builder_set_member_name (builder, "results");
   json_builder_begin_array (builder);
   for (guint i = 0; i < self->results->len; i++)
-    json_builder_add_value (builder, shoal_test_result_to_json (g_ptr_array_index (self->results, i)));
+    json_builder_add_value (builder,
+                            shoal_test_result_to_json (g_ptr_array_index (self->results, i)));
   json_builder_end_array (builder);
   json_builder_end_object (builder);
 
@@ -363,8 +352,7 @@ build_report (ShoalJsonReporter *self)
 }
 
 static gboolean
-shoal_json_reporter_close (ShoalReporter *reporter,
-                           GError **error)
+shoal_json_reporter_close (ShoalReporter *reporter, GError **error)
 {
   ShoalJsonReporter *self = SHOAL_JSON_REPORTER (reporter);
   g_autoptr (JsonGenerator) generator = json_generator_new ();
@@ -453,12 +441,10 @@ shoal_json_reporter_init (ShoalJsonReporter *self)
 
 G_MODULE_EXPORT const int shoal_plugin_abi_version = SHOAL_PLUGIN_ABI_VERSION;
 
-G_MODULE_EXPORT void shoal_plugin_register (GTypeModule *module,
-                                            ShoalPluginRegistry *registry);
+G_MODULE_EXPORT void shoal_plugin_register (GTypeModule *module, ShoalPluginRegistry *registry);
 
 G_MODULE_EXPORT void
-shoal_plugin_register (GTypeModule *module,
-                       ShoalPluginRegistry *registry)
+shoal_plugin_register (GTypeModule *module, ShoalPluginRegistry *registry)
 {
   shoal_json_reporter_register_type (module);
   shoal_plugin_registry_register_type (registry, SHOAL_PLUGIN_KIND_REPORTER, "json",

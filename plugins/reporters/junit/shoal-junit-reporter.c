@@ -57,8 +57,7 @@ G_DEFINE_DYNAMIC_TYPE_EXTENDED (ShoalJunitReporter,
  * U+FFFE/U+FFFF. Not even a character reference can carry those, so they
  * go. (Surrogates cannot survive UTF-8 validation.) */
 static char *
-xml_sanitize (const char *text,
-              gssize length)
+xml_sanitize (const char *text, gssize length)
 {
   g_autofree char *valid = g_utf8_make_valid (text, length);
   GString *clean = g_string_sized_new (strlen (valid));
@@ -75,9 +74,7 @@ xml_sanitize (const char *text,
 }
 
 static void
-append_text (GString *xml,
-             const char *text,
-             gssize length)
+append_text (GString *xml, const char *text, gssize length)
 {
   g_autofree char *clean = xml_sanitize (text, length);
   g_autofree char *escaped = g_markup_escape_text (clean, -1);
@@ -89,9 +86,7 @@ append_text (GString *xml,
  * attributes to spaces, so those go as character references: a multi-line
  * message comes back as it was written. */
 static void
-append_attribute (GString *xml,
-                  const char *name,
-                  const char *value)
+append_attribute (GString *xml, const char *name, const char *value)
 {
   g_autofree char *clean = xml_sanitize (value != NULL ? value : "", -1);
   g_autofree char *escaped = g_markup_escape_text (clean, -1);
@@ -112,9 +107,7 @@ append_attribute (GString *xml,
 }
 
 static void
-append_time_attribute (GString *xml,
-                       const char *name,
-                       double seconds)
+append_time_attribute (GString *xml, const char *name, double seconds)
 {
   char buffer[G_ASCII_DTOSTR_BUF_SIZE];
 
@@ -124,9 +117,7 @@ append_time_attribute (GString *xml,
 }
 
 static void
-append_count_attribute (GString *xml,
-                        const char *name,
-                        guint count)
+append_count_attribute (GString *xml, const char *name, guint count)
 {
   g_string_append_printf (xml, " %s=\"%u\"", name, count);
 }
@@ -134,8 +125,7 @@ append_count_attribute (GString *xml,
 /* The JUnit schemas define timestamps as xs:dateTime without a zone or
  * fraction (`2025-11-26T12:00:00`); they are in UTC. */
 static void
-append_timestamp_attribute (GString *xml,
-                            gint64 usec)
+append_timestamp_attribute (GString *xml, gint64 usec)
 {
   g_autoptr (GDateTime) dt = NULL;
   g_autofree char *formatted = NULL;
@@ -153,8 +143,7 @@ append_timestamp_attribute (GString *xml,
  * Creating and removing a file beside the destination proves it without
  * relying on permission bits (which say nothing when running as root). */
 static gboolean
-check_destination (const char *path,
-                   GError **error)
+check_destination (const char *path, GError **error)
 {
   g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *base = g_path_get_basename (path);
@@ -191,9 +180,7 @@ check_destination (const char *path,
 }
 
 static gboolean
-shoal_junit_reporter_open (ShoalReporter *reporter,
-                           const char *destination,
-                           GError **error)
+shoal_junit_reporter_open (ShoalReporter *reporter, const char *destination, GError **error)
 {
   ShoalJunitReporter *self = SHOAL_JUNIT_REPORTER (reporter);
 
@@ -206,8 +193,7 @@ shoal_junit_reporter_open (ShoalReporter *reporter,
 }
 
 static void
-shoal_junit_reporter_handle_event (ShoalReporter *reporter,
-                                   ShoalEvent *event)
+shoal_junit_reporter_handle_event (ShoalReporter *reporter, ShoalEvent *event)
 {
   ShoalJunitReporter *self = SHOAL_JUNIT_REPORTER (reporter);
   gint64 ts = shoal_event_get_timestamp (event);
@@ -307,8 +293,7 @@ failure_message (ShoalTestResult *result)
 /* Appends the last OUTPUT_MAX_BYTES of the captured output, or says why
  * there is none. */
 static void
-append_output (GString *xml,
-               const char *path)
+append_output (GString *xml, const char *path)
 {
   g_autofree char *buffer = NULL;
   const char *start;
@@ -368,8 +353,7 @@ append_output (GString *xml,
 }
 
 static void
-append_testcase (GString *xml,
-                 ShoalTestResult *result)
+append_testcase (GString *xml, ShoalTestResult *result)
 {
   ShoalOutcome outcome = shoal_test_result_get_outcome (result);
   const char *output = shoal_test_result_get_output_path (result);
@@ -439,8 +423,7 @@ typedef struct
 } Totals;
 
 static void
-totals_add (Totals *totals,
-            ShoalTestResult *result)
+totals_add (Totals *totals, ShoalTestResult *result)
 {
   gint64 start = shoal_test_result_get_start_time (result);
 
@@ -468,8 +451,7 @@ totals_add (Totals *totals,
 }
 
 static void
-append_totals (GString *xml,
-               const Totals *totals)
+append_totals (GString *xml, const Totals *totals)
 {
   append_count_attribute (xml, "tests", totals->tests);
   append_count_attribute (xml, "failures", totals->failures);
@@ -482,8 +464,8 @@ build_document (ShoalJunitReporter *self)
 {
   GString *xml = g_string_new ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
   g_autoptr (GPtrArray) suites = g_ptr_array_new (); /* names, in order of appearance */
-  g_autoptr (GHashTable) members = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
-                                                          (GDestroyNotify) g_ptr_array_unref);
+  g_autoptr (GHashTable) members =
+      g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_ptr_array_unref);
   Totals all = { 0 };
   double execution_time;
 
@@ -514,8 +496,8 @@ build_document (ShoalJunitReporter *self)
   append_attribute (xml, "name", "shoal");
   append_totals (xml, &all);
   append_time_attribute (xml, "time", execution_time);
-  append_timestamp_attribute (xml, self->run_started_ts != 0 ? self->run_started_ts
-                                                             : self->first_ts);
+  append_timestamp_attribute (xml,
+                              self->run_started_ts != 0 ? self->run_started_ts : self->first_ts);
   g_string_append (xml, ">\n");
 
   for (guint i = 0; i < suites->len; i++)
@@ -532,8 +514,8 @@ build_document (ShoalJunitReporter *self)
       append_totals (xml, &totals);
       /* A suite's time is the sum of its tests', as JUnit writers do. */
       append_time_attribute (xml, "time", totals.time);
-      append_timestamp_attribute (xml, totals.first_start != 0 ? totals.first_start
-                                                               : self->first_ts);
+      append_timestamp_attribute (xml,
+                                  totals.first_start != 0 ? totals.first_start : self->first_ts);
       append_attribute (xml, "hostname", self->host != NULL ? self->host : "unknown");
       g_string_append (xml, ">\n");
       for (guint j = 0; j < results->len; j++)
@@ -546,8 +528,7 @@ build_document (ShoalJunitReporter *self)
 }
 
 static gboolean
-shoal_junit_reporter_close (ShoalReporter *reporter,
-                            GError **error)
+shoal_junit_reporter_close (ShoalReporter *reporter, GError **error)
 {
   ShoalJunitReporter *self = SHOAL_JUNIT_REPORTER (reporter);
   g_autofree char *document = build_document (self);
@@ -625,12 +606,10 @@ shoal_junit_reporter_init (ShoalJunitReporter *self)
 
 G_MODULE_EXPORT const int shoal_plugin_abi_version = SHOAL_PLUGIN_ABI_VERSION;
 
-G_MODULE_EXPORT void shoal_plugin_register (GTypeModule *module,
-                                            ShoalPluginRegistry *registry);
+G_MODULE_EXPORT void shoal_plugin_register (GTypeModule *module, ShoalPluginRegistry *registry);
 
 G_MODULE_EXPORT void
-shoal_plugin_register (GTypeModule *module,
-                       ShoalPluginRegistry *registry)
+shoal_plugin_register (GTypeModule *module, ShoalPluginRegistry *registry)
 {
   shoal_junit_reporter_register_type (module);
   shoal_plugin_registry_register_type (registry, SHOAL_PLUGIN_KIND_REPORTER, "junit",
