@@ -98,6 +98,7 @@ shoal_spawn_capture (const char *const *argv,
   g_autofree char *cookie = NULL;
   g_autofree char *command = NULL;
   CaptureState state = { 0 };
+  GError *timeout_error = NULL;
   const char *identifier;
   gboolean timed_out = FALSE;
   pid_t pid;
@@ -154,16 +155,19 @@ shoal_spawn_capture (const char *const *argv,
     {
       if (timed_out)
         {
-          /* Killing the group closes the pipes of everything in it;
-           * escaped descendants holding them are killed by cookie. */
+          /* Killing the group closes the pipes of everything in it.
+           * Once its leader is dead, the descendants that escaped the group
+           * (and may hold the pipes too) have been reparented to us and
+           * are killed by cookie. */
           _shoal_process_reaper_kill_group (pid, SIGKILL);
+          g_subprocess_wait (process, NULL, NULL);
           _shoal_process_reaper_kill_cookie (cookie, FALSE);
           timed_out = FALSE;
           g_source_destroy (timeout_source);
           g_clear_pointer (&timeout_source, g_source_unref);
           command = g_strjoinv (" ", (char **) argv);
-          g_set_error (&state.error, SHOAL_SCHEDULER_ERROR, SHOAL_SCHEDULER_ERROR_TIMEOUT,
-                       "`%s` timed out after %.0f s and was killed", command, timeout);
+          g_set_error (&timeout_error, SHOAL_SCHEDULER_ERROR, SHOAL_SCHEDULER_ERROR_TIMEOUT,
+                       "`%s` timed out after %g s and was killed", command, timeout);
         }
       g_main_context_iteration (context, TRUE);
     }
@@ -183,6 +187,11 @@ shoal_spawn_capture (const char *const *argv,
 
   g_main_context_pop_thread_default (context);
 
+  if (timeout_error != NULL)
+    {
+      g_clear_error (&state.error);
+      state.error = timeout_error;
+    }
   if (state.error != NULL)
     {
       g_clear_pointer (&state.stdout_bytes, g_bytes_unref);
