@@ -1,0 +1,730 @@
+/* test-scheduler.c: the scheduler runs, times out, kills and reports
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <shoal.h>
+
+/* An adapter for tests whose command is their argv: enough to drive the
+ * scheduler without any module but the fifo strategy. */
+#define TEST_TYPE_ARGV_ADAPTER (test_argv_adapter_get_type ())
+G_DECLARE_FINAL_TYPE (TestArgvAdapter, test_argv_adapter, TEST, ARGV_ADAPTER, GObject)
+
+struct _TestArgvAdapter
+{
+  GObject parent_instance;
+};
+
+static ShoalRunCommand *
+test_argv_adapter_prepare (ShoalAdapter *adapter,
+                           GPtrArray *tests,
+                           GError **error)
+{
+  ShoalTestCase *test = g_ptr_array_index (tests, 0);
+  ShoalRunCommand *command = shoal_run_command_new (shoal_test_case_get_argv (test));
+
+  shoal_run_command_add_test (command, test);
+  return command;
+}
+
+static void
+adapter_iface_init (ShoalAdapterInterface *iface)
+{
+  iface->prepare = test_argv_adapter_prepare;
+}
+
+G_DEFINE_TYPE_WITH_CODE (TestArgvAdapter, test_argv_adapter, G_TYPE_OBJECT,
+                         G_IMPLEMENT_INTERFACE (SHOAL_TYPE_ADAPTER, adapter_iface_init))
+
+static void
+test_argv_adapter_class_init (TestArgvAdapterClass *klass)
+{
+}
+
+static void
+test_argv_adapter_init (TestArgvAdapter *self)
+{
+}
+
+typedef struct
+{
+  char *dir;
+  ShoalAdapter *adapter;
+  ShoalScheduler *scheduler;
+} Fixture;
+
+static void
+fixture_set_up (Fixture *fixture,
+                gconstpointer data)
+{
+  g_autoptr (ShoalPluginRegistry) registry = shoal_plugin_registry_new ();
+  g_autoptr (ShoalStrategy) strategy = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *run_dir = NULL;
+  guint workers = GPOINTER_TO_UINT (data);
+
+  fixture->dir = g_dir_make_tmp ("shoal-scheduler-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->adapter = g_object_new (TEST_TYPE_ARGV_ADAPTER, NULL);
+
+  shoal_plugin_registry_add_default_search_paths (registry);
+  strategy = shoal_plugin_registry_create_strategy (registry, "fifo", &error);
+  g_assert_no_error (error);
+
+  fixture->scheduler = shoal_scheduler_new (workers);
+  shoal_scheduler_set_strategy (fixture->scheduler, strategy);
+  shoal_scheduler_set_kill_grace (fixture->scheduler, 0.5);
+  run_dir = g_build_filename (fixture->dir, "run", NULL);
+  shoal_scheduler_set_run_dir (fixture->scheduler, run_dir);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+static void
+fixture_tear_down (Fixture *fixture,
+                   gconstpointer data)
+{
+  g_clear_object (&fixture->scheduler);
+  g_clear_object (&fixture->adapter);
+  remove_tree (fixture->dir);
+  g_free (fixture->dir);
+}
+
+/* Adds a test running `/bin/sh -c SCRIPT`, with $DIR set to the fixture's
+ * directory. */
+static ShoalTestCase *
+add_shell_test (Fixture *fixture,
+                const char *name,
+                const char *script,
+                double timeout)
+{
+  g_autoptr (ShoalTestCase) test = shoal_test_case_new ("s", name);
+  g_autofree char *dir_var = g_strconcat ("DIR=", fixture->dir, NULL);
+  const char *argv[] = { "/bin/sh", "-c", script, NULL };
+  const char *env[] = { dir_var, NULL };
+  g_autoptr (GError) error = NULL;
+
+  shoal_test_case_set_argv (test, argv);
+  shoal_test_case_set_environment (test, env);
+  shoal_test_case_set_timeout (test, timeout);
+  g_assert_true (shoal_scheduler_add_test (fixture->scheduler, test, fixture->adapter, &error));
+  g_assert_no_error (error);
+  return test;
+}
+
+static ShoalTestResult *
+find_result (ShoalRunSummary *summary,
+             const char *id)
+{
+  GPtrArray *results = shoal_run_summary_get_results (summary);
+
+  for (guint i = 0; i < results->len; i++)
+    if (g_str_equal (shoal_test_result_get_test_id (g_ptr_array_index (results, i)), id))
+      return g_ptr_array_index (results, i);
+  g_error ("no result for %s", id);
+  return NULL;
+}
+
+static gboolean
+pid_is_gone (int pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *stat = NULL;
+
+  if (kill (pid, 0) != 0 && errno == ESRCH)
+    return TRUE;
+  /* A zombie whose parent is not us is dead; init reaps it. */
+  return g_file_get_contents (path, &stat, NULL, NULL) && strstr (stat, ") Z ") != NULL;
+}
+
+static GArray *
+read_pids (Fixture *fixture,
+           const char *name)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, name, NULL);
+  g_autofree char *contents = NULL;
+  g_auto (GStrv) lines = NULL;
+  GArray *pids = g_array_new (FALSE, FALSE, sizeof (int));
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  lines = g_strsplit (g_strstrip (contents), "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (*lines[i] != '\0')
+      {
+        int pid = atoi (lines[i]);
+        g_array_append_val (pids, pid);
+      }
+  return pids;
+}
+
+static void
+test_outcomes (Fixture *fixture,
+               gconstpointer data)
+{
+  g_autoptr (ShoalRunSummary) summary = NULL;
+  g_autoptr (GError) error = NULL;
+  ShoalTestResult *result;
+
+  add_shell_test (fixture, "pass", "echo hello; echo to-stderr >&2", 0);
+  add_shell_test (fixture, "fail", "exit 3", 0);
+  add_shell_test (fixture, "skip", "exit 77", 0);
+  add_shell_test (fixture, "segv", "kill -SEGV $$", 0);
+  add_shell_test (fixture, "after-segv", "true", 0);
+
+  summary = shoal_scheduler_run (fixture->scheduler, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (shoal_run_summary_get_total_tests (summary), ==, 5);
+  g_assert_cmpuint (shoal_run_summary_get_passed_tests (summary), ==, 2);
+  g_assert_cmpuint (shoal_run_summary_get_failed_tests (summary), ==, 2);
+  g_assert_cmpuint (shoal_run_summary_get_skipped_tests (summary), ==, 1);
+  g_assert_cmpint (shoal_run_summary_get_exit_status (summary), ==, 1);
+
+  result = find_result (summary, "s::pass");
+  g_assert_cmpint (shoal_test_result_get_outcome (result), ==, SHOAL_OUTCOME_PASSED);
+  g_assert_cmpint (shoal_test_result_get_exit_status (result), ==, 0);
+  {
+    g_autofree char *output = NULL;
+
+    g_assert_true (g_file_get_contents (shoal_test_result_get_output_path (result), &output,
+                                        NULL, NULL));
+    g_assert_cmpstr (output, ==, "hello\nto-stderr\n");
+  }
+
+  result = find_result (summary, "s::fail");
+  g_assert_cmpint (shoal_test_result_get_outcome (result), ==, SHOAL_OUTCOME_FAILED);
+  g_assert_cmpint (shoal_test_result_get_exit_status (result), ==, 3);
+  g_assert_cmpstr (shoal_test_result_get_message (result), ==, "exited with status 3");
+
+  result = find_result (summary, "s::skip");
+  g_assert_cmpint (shoal_test_result_get_outcome (result), ==, SHOAL_OUTCOME_SKIPPED);
+
+  /* A crash is a result, and the run goes on. */
+  result = find_result (summary, "s::segv");
+  g_assert_cmpint (shoal_test_result_get_outcome (result), ==, SHOAL_OUTCOME_CRASHED);
+  g_assert_cmpint (shoal_test_result_get_signal (result), ==, SIGSEGV);
+  g_assert_cmpstr (shoal_test_result_get_message (result), ==,
+                   "killed by signal 11 (Segmentation fault)");
+  result = find_result (summary, "s::after-segv");
+  g_assert_cmpint (shoal_test_result_get_outcome (result), ==, SHOAL_OUTCOME_PASSED);
+}
+
+static void
+test_environment (Fixture *fixture,
+                  gconstpointer data)
+{
+  g_autoptr (ShoalRunSummary) summary = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *output = NULL;
+  const char *env[] = { "SHOAL_GLOBAL=from-config", NULL };
+
+  shoal_scheduler_set_environment (fixture->scheduler, env);
+  shoal_scheduler_set_run_id (fixture->scheduler, "run-42");
+  add_shell_test (fixture, "env",
+                  "echo \"$SHOAL_TEST_ID $SHOAL_WORKER_ID $TEST_WORKER_ID $SHOAL_RUN_ID "
+                  "$SHOAL_ATTEMPT $SHOAL_GLOBAL\"; test -n \"$DIR\"",
+                  0);
+  summary = shoal_scheduler_run (fixture->scheduler, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (shoal_run_summary_get_exit_status (summary), ==, 0);
+  g_assert_true (g_file_get_contents (
+      shoal_test_result_get_output_path (find_result (summary, "s::env")), &output, NULL, NULL));
+  g_assert_cmpstr (output, ==, "s::env w1 w1 run-42 1 from-config\n");
+}
+
+static void
+test_concurrency_never_above_max (Fixture *fixture,
+                                  gconstpointer data)
+{
+  g_autoptr (ShoalRunSummary) summary = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) counts = NULL;
+  int highest = 0;
+
+  /* Each test marks itself running in a directory and records how many
+   * were running at that moment, while its own mark is there. */
+  for (guint i = 0; i < 16; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("t%02u", i);
+
+      add_shell_test (fixture, name,
+                      "mkdir -p \"$DIR/running\"; touch \"$DIR/running/$$\"; "
+                      "ls \"$DIR/running\" | wc -l >> \"$DIR/counts\"; sleep 0.2; "
+                      "rm \"$DIR/running/$$\"",
+                      0);
+    }
+  summary = shoal_scheduler_run (fixture->scheduler, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (shoal_run_summary_get_passed_tests (summary), ==, 16);
+
+  counts = read_pids (fixture, "counts");
+  g_assert_cmpuint (counts->len, ==, 16);
+  for (guint i = 0; i < counts->len; i++)
+    highest = MAX (highest, g_array_index (counts, int, i));
+  g_assert_cmpint (highest, <=, 3);
+  /* And the slots are used: 16 tests of 0.2 s at -j3 overlap. */
+  g_assert_cmpint (highest, >=, 2);
+}
+
+static void
+test_timeout_kills_group_and_grandchild (Fixture *fixture,
+                                         gconstpointer data)
+{
+  g_autoptr (ShoalRunSummary) summary = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) pids = NULL;
+  ShoalTestResult *result;
+  double duration;
+
+  /* The test and its grandchild ignore SIGTERM; only SIGKILL after the
+   * grace period ends them. */
+  add_shell_test (fixture, "stubborn",
+                  "trap '' TERM; echo $$ >> \"$DIR/pids\"; "
+                  "sh -c 'trap \"\" TERM; echo $$ >> \"$DIR/pids\"; while :; do sleep 0.05; done' & "
+                  "while :; do sleep 0.05; done",
+                  0.5);
+  summary = shoal_scheduler_run (fixture->scheduler, NULL, &error);
+  g_assert_no_error (error);
+
+  result = find_result (summary, "s::stubborn");
+  g_assert_cmpint (shoal_test_result_get_outcome (result), ==, SHOAL_OUTCOME_TIMEOUT);
+  duration = shoal_test_result_get_duration (result);
+  /* 0.5 s to the SIGTERM, 0.5 s of grace, then SIGKILL: its real time. */
+  g_assert_cmpfloat (duration, >=, 0.9);
+  g_assert_cmpfloat (duration, <, 10);
+  g_assert_true (g_str_has_prefix (shoal_test_result_get_message (result), "timed out after"));
+
+  pids = read_pids (fixture, "pids");
+  g_assert_cmpuint (pids->len, ==, 2);
+  for (guint i = 0; i < pids->len; i++)
+    g_assert_true (pid_is_gone (g_array_index (pids, int, i)));
+}
+
+static void
+test_escaped_processes_are_killed (Fixture *fixture,
+                                   gconstpointer data)
+{
+  g_autoptr (ShoalRunSummary) summary = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) pids = NULL;
+  ShoalTestResult *result;
+
+  /* A daemon that leaves the process group (setsid) and double-forks,
+   * then a test that exits at once and passes. */
+  add_shell_test (fixture, "leaky",
+                  "setsid sh -c 'sleep 300 & echo $! >> \"$DIR/pids\"; "
+                  "sh -c \"sleep 300 & echo \\$! >> $DIR/pids\"; wait' & "
+                  "while [ $(cat \"$DIR/pids\" 2>/dev/null | wc -l) -lt 2 ]; do sleep 0.01; done",
+                  0);
+  summary = shoal_scheduler_run (fixture->scheduler, NULL, &error);
+  g_assert_no_error (error);
+
+  result = find_result (summary, "s::leaky");
+  g_assert_cmpint (shoal_test_result_get_outcome (result), ==, SHOAL_OUTCOME_PASSED);
+  g_assert_cmpstr (shoal_test_result_get_message (result), ==,
+                   "left processes behind (some outside its process group); they were killed");
+  pids = read_pids (fixture, "pids");
+  g_assert_cmpuint (pids->len, ==, 2);
+  for (guint i = 0; i < pids->len; i++)
+    g_assert_true (pid_is_gone (g_array_index (pids, int, i)));
+}
+
+static void
+test_dependencies (Fixture *fixture,
+                   gconstpointer data)
+{
+  g_autoptr (ShoalRunSummary) summary = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ShoalTestCase) second = shoal_test_case_new ("s", "second");
+  g_autoptr (ShoalTestCase) first = shoal_test_case_new ("s", "first");
+  g_autofree char *order = NULL;
+  g_autofree char *order_path = g_build_filename (fixture->dir, "order", NULL);
+  g_autofree char *dir_var = g_strconcat ("DIR=", fixture->dir, NULL);
+  const char *env[] = { dir_var, NULL };
+  const char *deps[] = { "s::first", NULL };
+  const char *second_argv[] = { "/bin/sh", "-c", "echo second >> \"$DIR/order\"", NULL };
+  const char *first_argv[] = { "/bin/sh", "-c", "sleep 0.3; echo first >> \"$DIR/order\"", NULL };
+  ShoalTestResult *r1, *r2;
+
+  /* Added in reverse order: the dependency decides, not the order. */
+  shoal_test_case_set_argv (second, second_argv);
+  shoal_test_case_set_environment (second, env);
+  shoal_test_case_set_dependencies (second, deps);
+  shoal_test_case_set_argv (first, first_argv);
+  shoal_test_case_set_environment (first, env);
+  g_assert_true (shoal_scheduler_add_test (fixture->scheduler, second, fixture->adapter, &error));
+  g_assert_true (shoal_scheduler_add_test (fixture->scheduler, first, fixture->adapter, &error));
+  g_assert_no_error (error);
+
+  summary = shoal_scheduler_run (fixture->scheduler, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (shoal_run_summary_get_exit_status (summary), ==, 0);
+  g_assert_true (g_file_get_contents (order_path, &order, NULL, NULL));
+  g_assert_cmpstr (order, ==, "first\nsecond\n");
+  r1 = find_result (summary, "s::first");
+  r2 = find_result (summary, "s::second");
+  g_assert_cmpint (shoal_test_result_get_start_time (r2), >=, shoal_test_result_get_end_time (r1));
+}
+
+static void
+test_dependency_cycle (Fixture *fixture,
+                       gconstpointer data)
+{
+  g_autoptr (ShoalRunSummary) summary = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *a_deps[] = { "s::c", NULL };
+  const char *b_deps[] = { "s::a", NULL };
+  const char *c_deps[] = { "s::b", NULL };
+  ShoalTestCase *a, *b, *c;
+  g_autoptr (ShoalTestCase) a_ref = shoal_test_case_new ("s", "a");
+  g_autoptr (ShoalTestCase) b_ref = shoal_test_case_new ("s", "b");
+  g_autoptr (ShoalTestCase) c_ref = shoal_test_case_new ("s", "c");
+  const char *argv[] = { "/bin/true", NULL };
+
+  a = a_ref, b = b_ref, c = c_ref;
+  shoal_test_case_set_dependencies (a, a_deps);
+  shoal_test_case_set_dependencies (b, b_deps);
+  shoal_test_case_set_dependencies (c, c_deps);
+  shoal_test_case_set_argv (a, argv);
+  shoal_test_case_set_argv (b, argv);
+  shoal_test_case_set_argv (c, argv);
+  g_assert_true (shoal_scheduler_add_test (fixture->scheduler, a, fixture->adapter, NULL));
+  g_assert_true (shoal_scheduler_add_test (fixture->scheduler, b, fixture->adapter, NULL));
+  g_assert_true (shoal_scheduler_add_test (fixture->scheduler, c, fixture->adapter, NULL));
+
+  summary = shoal_scheduler_run (fixture->scheduler, NULL, &error);
+  g_assert_null (summary);
+  g_assert_error (error, SHOAL_SCHEDULER_ERROR, SHOAL_SCHEDULER_ERROR_INVALID);
+  g_assert_cmpstr (error->message, ==,
+                   "the tests depend on each other in a cycle: s::a -> s::b -> s::c -> s::a "
+                   "(each runs before the next)");
+}
+
+static void
+test_duplicate_id (Fixture *fixture,
+                   gconstpointer data)
+{
+  g_autoptr (ShoalTestCase) one = shoal_test_case_new ("s", "same");
+  g_autoptr (ShoalTestCase) two = shoal_test_case_new ("s", "same");
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (shoal_scheduler_add_test (fixture->scheduler, one, fixture->adapter, &error));
+  g_assert_false (shoal_scheduler_add_test (fixture->scheduler, two, fixture->adapter, &error));
+  g_assert_error (error, SHOAL_SCHEDULER_ERROR, SHOAL_SCHEDULER_ERROR_INVALID);
+  g_assert_cmpstr (error->message, ==, "two tests have the id 's::same'");
+  /* Added tests are sealed: the run can share them. */
+  g_assert_true (shoal_test_case_is_sealed (one));
+}
+
+static void
+test_spawn_failure_is_an_error_result (Fixture *fixture,
+                                       gconstpointer data)
+{
+  g_autoptr (ShoalTestCase) test = shoal_test_case_new ("s", "missing");
+  g_autoptr (ShoalRunSummary) summary = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *argv[] = { "/nonexistent/program", NULL };
+  ShoalTestResult *result;
+
+  shoal_test_case_set_argv (test, argv);
+  g_assert_true (shoal_scheduler_add_test (fixture->scheduler, test, fixture->adapter, NULL));
+  add_shell_test (fixture, "other", "true", 0);
+  summary = shoal_scheduler_run (fixture->scheduler, NULL, &error);
+  g_assert_no_error (error);
+  result = find_result (summary, "s::missing");
+  g_assert_cmpint (shoal_test_result_get_outcome (result), ==, SHOAL_OUTCOME_ERROR);
+  g_assert_true (g_str_has_prefix (shoal_test_result_get_message (result),
+                                   "cannot start /nonexistent/program: "));
+  g_assert_cmpint (shoal_test_result_get_outcome (find_result (summary, "s::other")), ==,
+                   SHOAL_OUTCOME_PASSED);
+}
+
+typedef struct
+{
+  ShoalScheduler *scheduler;
+  guint started;
+  guint wanted;
+} InterruptState;
+
+static gboolean
+interrupt_now (gpointer user_data)
+{
+  shoal_scheduler_interrupt (SHOAL_SCHEDULER (user_data));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+interrupt_when_started (ShoalScheduler *scheduler,
+                        ShoalEvent *event,
+                        InterruptState *state)
+{
+  /* Once both slots are busy, and the long test had time to write its pid;
+   * the run iterates its own context, so the timer goes there. */
+  if (shoal_event_get_kind (event) == SHOAL_EVENT_TEST_STARTED && ++state->started == state->wanted)
+    {
+      g_autoptr (GSource) source = g_timeout_source_new (500);
+
+      g_source_set_callback (source, interrupt_now, scheduler, NULL);
+      g_source_attach (source, g_main_context_get_thread_default ());
+    }
+}
+
+static void
+test_interrupt_writes_reports (Fixture *fixture,
+                               gconstpointer data)
+{
+  g_autoptr (ShoalPluginRegistry) registry = shoal_plugin_registry_new ();
+  g_autoptr (ShoalReporter) json = NULL;
+  g_autoptr (ShoalRunSummary) summary = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) events = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GArray) pids = NULL;
+  g_autofree char *report = g_build_filename (fixture->dir, "report.json", NULL);
+  g_autofree char *events_path = g_build_filename (fixture->dir, "run", "events.ndjson", NULL);
+  InterruptState state = { fixture->scheduler, 0, 3 };
+  JsonObject *root;
+  ShoalEvent *last;
+
+  shoal_plugin_registry_add_default_search_paths (registry);
+  json = shoal_plugin_registry_create_reporter (registry, "json", &error);
+  g_assert_no_error (error);
+  g_assert_true (shoal_reporter_open (json, report, &error));
+  shoal_scheduler_add_reporter (fixture->scheduler, json);
+
+  add_shell_test (fixture, "quick", "true", 0);
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("long%u", i);
+
+      add_shell_test (fixture, name, "echo $$ >> \"$DIR/pids\"; sleep 300", 0);
+    }
+  g_signal_connect (fixture->scheduler, "event", G_CALLBACK (interrupt_when_started), &state);
+
+  summary = shoal_scheduler_run (fixture->scheduler, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (shoal_run_summary_get_interrupted (summary));
+  g_assert_cmpint (shoal_run_summary_get_exit_status (summary), ==, 130);
+  /* Three tests had started (quick, then long0 and long1 on the two
+   * slots); nothing started after. */
+  g_assert_cmpuint (shoal_run_summary_get_total_tests (summary), ==, 3);
+  g_assert_cmpint (shoal_test_result_get_outcome (find_result (summary, "s::quick")), ==,
+                   SHOAL_OUTCOME_PASSED);
+  g_assert_cmpint (shoal_test_result_get_outcome (find_result (summary, "s::long0")), ==,
+                   SHOAL_OUTCOME_ERROR);
+  g_assert_cmpstr (shoal_test_result_get_message (find_result (summary, "s::long0")), ==,
+                   "interrupted: the run was stopped");
+
+  /* The report is complete, */
+  g_assert_true (json_parser_load_from_file (parser, report, &error));
+  g_assert_no_error (error);
+  root = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpint (json_object_get_int_member (root, "total_tests"), ==, 3);
+  g_assert_true (json_object_get_boolean_member (root, "interrupted"));
+  /* the stream ends with run-finished, */
+  events = shoal_event_log_read (events_path, NULL, &error);
+  g_assert_no_error (error);
+  last = g_ptr_array_index (events, events->len - 1);
+  g_assert_cmpint (shoal_event_get_kind (last), ==, SHOAL_EVENT_RUN_FINISHED);
+  g_assert_cmpint (shoal_event_get_int (last, "exit_status", -1), ==, 130);
+  /* and no test outlives the run. */
+  pids = read_pids (fixture, "pids");
+  g_assert_cmpuint (pids->len, ==, 2);
+  for (guint i = 0; i < pids->len; i++)
+    g_assert_true (pid_is_gone (g_array_index (pids, int, i)));
+}
+
+static void
+check_stream (const char *events_path,
+              guint expected_results)
+{
+  g_autoptr (GPtrArray) events = NULL;
+  g_autoptr (GHashTable) started = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GError) error = NULL;
+  guint finished = 0;
+
+  events = shoal_event_log_read (events_path, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (shoal_event_get_kind (g_ptr_array_index (events, 0)), ==,
+                   SHOAL_EVENT_RUN_STARTED);
+  g_assert_cmpint (shoal_event_get_kind (g_ptr_array_index (events, events->len - 1)), ==,
+                   SHOAL_EVENT_RUN_FINISHED);
+  for (guint i = 0; i < events->len; i++)
+    {
+      ShoalEvent *event = g_ptr_array_index (events, i);
+
+      g_assert_cmpuint (shoal_event_get_sequence (event), ==, i + 1);
+      if (shoal_event_get_kind (event) == SHOAL_EVENT_TEST_STARTED)
+        g_hash_table_add (started, g_strdup (shoal_event_get_string (event, "test_id")));
+      else if (shoal_event_get_kind (event) == SHOAL_EVENT_TEST_FINISHED)
+        {
+          g_autoptr (ShoalTestResult) result = shoal_event_dup_result (event, &error);
+
+          g_assert_no_error (error);
+          g_assert_true (g_hash_table_contains (started, shoal_test_result_get_test_id (result)));
+          finished++;
+        }
+    }
+  g_assert_cmpuint (finished, ==, expected_results);
+}
+
+static void
+test_event_stream (Fixture *fixture,
+                   gconstpointer data)
+{
+  g_autoptr (ShoalRunSummary) summary = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *events_path = g_build_filename (fixture->dir, "run", "events.ndjson", NULL);
+
+  for (guint i = 0; i < 6; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("t%u", i);
+
+      add_shell_test (fixture, name, i % 2 ? "true" : "false", 0);
+    }
+  summary = shoal_scheduler_run (fixture->scheduler, NULL, &error);
+  g_assert_no_error (error);
+  check_stream (events_path, 6);
+}
+
+static void
+kill_self_after_three (ShoalScheduler *scheduler,
+                       ShoalEvent *event,
+                       guint *finished)
+{
+  if (shoal_event_get_kind (event) == SHOAL_EVENT_TEST_FINISHED && ++*finished == 3)
+    raise (SIGKILL);
+}
+
+static void
+test_killed_runner_leaves_a_readable_stream (Fixture *fixture,
+                                             gconstpointer data)
+{
+  g_autofree char *events_path = g_build_filename (fixture->dir, "run", "events.ndjson", NULL);
+
+  if (g_test_subprocess ())
+    {
+      guint finished = 0;
+
+      add_shell_test (fixture, "a", "echo $$ >> \"$DIR/pids\"", 0);
+      add_shell_test (fixture, "b", "echo $$ >> \"$DIR/pids\"", 0);
+      add_shell_test (fixture, "c", "echo $$ >> \"$DIR/pids\"", 0);
+      add_shell_test (fixture, "d", "echo $$ >> \"$DIR/pids\"; sleep 300", 0);
+      add_shell_test (fixture, "e", "echo $$ >> \"$DIR/pids\"; sleep 300", 0);
+      g_signal_connect (fixture->scheduler, "event", G_CALLBACK (kill_self_after_three), &finished);
+      shoal_scheduler_run (fixture->scheduler, NULL, NULL);
+      g_assert_not_reached ();
+    }
+  else
+    {
+      /* The child runs in the same fixture directory. */
+      g_autoptr (GPtrArray) events = NULL;
+      g_autoptr (GArray) pids = NULL;
+      g_autoptr (GError) error = NULL;
+      guint finished = 0;
+
+      g_test_trap_subprocess (NULL, 30 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_failed ();
+
+      events = shoal_event_log_read (events_path, NULL, &error);
+      g_assert_no_error (error);
+      for (guint i = 0; i < events->len; i++)
+        if (shoal_event_get_kind (g_ptr_array_index (events, i)) == SHOAL_EVENT_TEST_FINISHED)
+          finished++;
+      g_assert_cmpuint (finished, ==, 3);
+
+      /* The tests that were running died with the runner. */
+      pids = read_pids (fixture, "pids");
+      for (guint attempt = 0; attempt < 100; attempt++)
+        {
+          gboolean all_gone = TRUE;
+
+          for (guint i = 0; i < pids->len; i++)
+            all_gone = all_gone && pid_is_gone (g_array_index (pids, int, i));
+          if (all_gone)
+            break;
+          g_usleep (20000);
+        }
+      for (guint i = 0; i < pids->len; i++)
+        g_assert_true (pid_is_gone (g_array_index (pids, int, i)));
+    }
+}
+
+/* The runner that gets killed runs in a subprocess; parent and child share
+ * a directory named after the parent's pid. */
+static void
+fixture_set_up_shared (Fixture *fixture,
+                       gconstpointer data)
+{
+  g_autofree char *name = g_strdup_printf ("shoal-killed-runner-%d",
+                                           g_test_subprocess () ? (int) getppid () : (int) getpid ());
+  g_autofree char *run_dir = NULL;
+
+  fixture_set_up (fixture, data);
+  g_rmdir (fixture->dir);
+  g_free (fixture->dir);
+  fixture->dir = g_build_filename (g_get_tmp_dir (), name, NULL);
+  g_assert_cmpint (g_mkdir_with_parents (fixture->dir, 0700), ==, 0);
+  run_dir = g_build_filename (fixture->dir, "run", NULL);
+  shoal_scheduler_set_run_dir (fixture->scheduler, run_dir);
+}
+
+static void
+fixture_tear_down_shared (Fixture *fixture,
+                          gconstpointer data)
+{
+  if (g_test_subprocess ())
+    return;
+  fixture_tear_down (fixture, data);
+}
+
+int
+main (int argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_summary ("The scheduler: outcomes, concurrency, timeouts, leaked processes, "
+                  "dependencies, interruption and the event stream");
+
+#define ADD(path, workers, func)                                                                   \
+  g_test_add ("/shoal/scheduler/" path, Fixture, GUINT_TO_POINTER (workers), fixture_set_up, func, \
+              fixture_tear_down)
+  ADD ("outcomes", 2, test_outcomes);
+  ADD ("environment", 1, test_environment);
+  ADD ("concurrency-never-above-max", 3, test_concurrency_never_above_max);
+  ADD ("timeout-kills-group-and-grandchild", 2, test_timeout_kills_group_and_grandchild);
+  ADD ("escaped-processes-are-killed", 2, test_escaped_processes_are_killed);
+  ADD ("dependencies", 2, test_dependencies);
+  ADD ("dependency-cycle", 2, test_dependency_cycle);
+  ADD ("duplicate-id", 2, test_duplicate_id);
+  ADD ("spawn-failure", 2, test_spawn_failure_is_an_error_result);
+  ADD ("interrupt-writes-reports", 2, test_interrupt_writes_reports);
+  ADD ("event-stream", 3, test_event_stream);
+#undef ADD
+  g_test_add ("/shoal/scheduler/killed-runner-leaves-a-readable-stream", Fixture,
+              GUINT_TO_POINTER (2), fixture_set_up_shared,
+              test_killed_runner_leaves_a_readable_stream, fixture_tear_down_shared);
+  return g_test_run ();
+}
