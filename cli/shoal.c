@@ -84,6 +84,27 @@ load_project (GError **error)
   return g_steal_pointer (&project);
 }
 
+/* A pattern that selects nothing is almost always a typo: say so rather
+ * than run nothing and pass. */
+static gboolean
+check_patterns (ShoalProject *project,
+                char **patterns,
+                int *exit_status)
+{
+  for (guint i = 0; patterns != NULL && patterns[i] != NULL; i++)
+    {
+      const char *one[] = { patterns[i], NULL };
+      g_autoptr (GPtrArray) selected = shoal_project_select_tests (project, one);
+
+      if (selected->len == 0)
+        {
+          *exit_status = fail (_("no test id matches '%s' (see `shoal list`)"), patterns[i]);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 static void
 print_warnings (GPtrArray *warnings)
 {
@@ -184,6 +205,8 @@ command_run (int argc,
   project = load_project (&error);
   if (project == NULL)
     return fail ("%s", error->message);
+  if (!check_patterns (project, argv + 1, &exit_status))
+    return exit_status;
   config = shoal_project_get_config (project);
   if (workers > 0)
     shoal_config_set_max_workers (config, (guint) workers);
@@ -280,6 +303,8 @@ command_list (int argc,
   if (project == NULL)
     return fail ("%s", error->message);
   print_warnings (shoal_project_get_warnings (project));
+  if (!check_patterns (project, argv + 1, &exit_status))
+    return exit_status;
   tests = shoal_project_select_tests (project, (const char *const *) argv + 1);
 
   if (json)
@@ -352,6 +377,7 @@ command_report (int argc,
     { NULL },
   };
 
+  g_option_context_add_main_entries (context, config_entries, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!parse_options (context, &argc, &argv, &exit_status))
     return exit_status;

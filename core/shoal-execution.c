@@ -31,6 +31,7 @@ struct _ShoalExecution
   gint64 start_time;
   gint64 end_time;
   double duration;
+  double timeout;
   int wait_status;
   guint attempt;
   gboolean timed_out;
@@ -276,6 +277,34 @@ shoal_execution_set_note (ShoalExecution *self,
 }
 
 /**
+ * shoal_execution_get_timeout:
+ * @self: an execution
+ *
+ * Returns: the timeout the command ran under, in seconds, or 0 for none
+ */
+double
+shoal_execution_get_timeout (ShoalExecution *self)
+{
+  g_return_val_if_fail (SHOAL_IS_EXECUTION (self), 0);
+  return self->timeout;
+}
+
+/**
+ * shoal_execution_set_timeout:
+ * @self: an execution
+ * @seconds: the timeout the command ran under, or 0 for none
+ *
+ * Records the timeout, for messages.
+ */
+void
+shoal_execution_set_timeout (ShoalExecution *self,
+                             double seconds)
+{
+  g_return_if_fail (SHOAL_IS_EXECUTION (self));
+  self->timeout = MAX (seconds, 0);
+}
+
+/**
  * shoal_execution_get_default_outcome:
  * @self: an execution
  *
@@ -312,7 +341,8 @@ shoal_execution_get_default_outcome (ShoalExecution *self)
  * @self: an execution
  *
  * A message for people on how the process ended: "exited with status 1",
- * "killed by signal 11 (Segmentation fault)", "timed out after 2.0 s".
+ * "killed by signal 11 (Segmentation fault)", "timed out after 2 s (killed after
+ * 2.0 s)".
  *
  * Returns: (transfer full): the description
  */
@@ -323,6 +353,9 @@ shoal_execution_describe (ShoalExecution *self)
 
   if (self->interrupted)
     return g_strdup_printf ("interrupted after %.1f s", self->duration);
+  if (self->timed_out && self->timeout > 0)
+    return g_strdup_printf ("timed out after %g s (killed after %.1f s)", self->timeout,
+                            self->duration);
   if (self->timed_out)
     return g_strdup_printf ("timed out after %.1f s", self->duration);
   if (WIFSIGNALED (self->wait_status))

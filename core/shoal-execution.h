@@ -59,6 +59,11 @@ SHOAL_AVAILABLE_IN_1_0
 void shoal_execution_set_note (ShoalExecution *self,
                                const char *note);
 SHOAL_AVAILABLE_IN_1_0
+double shoal_execution_get_timeout (ShoalExecution *self);
+SHOAL_AVAILABLE_IN_1_0
+void shoal_execution_set_timeout (ShoalExecution *self,
+                                  double seconds);
+SHOAL_AVAILABLE_IN_1_0
 ShoalOutcome shoal_execution_get_default_outcome (ShoalExecution *self);
 SHOAL_AVAILABLE_IN_1_0
 char *shoal_execution_describe (ShoalExecution *self);

@@ -95,6 +95,7 @@ struct _Running
   guint timeout_id;
   guint kill_id;
   pid_t pid;
+  double timeout;
   gboolean timed_out;
   gboolean interrupted;
 };
@@ -650,7 +651,10 @@ on_process_exited (GPid pid,
                                    running->interrupted, running->start_wall, end_wall,
                                    (end_monotonic - running->start_monotonic) / (double) G_USEC_PER_SEC,
                                    running->worker->id, job->attempt, running->output_path);
-  if (leftovers > 0 || escaped > 0)
+  shoal_execution_set_timeout (execution, running->timeout);
+  /* A test killed for its timeout or an interruption had its group killed
+   * on purpose; only a test that ended by itself left something behind. */
+  if ((leftovers > 0 || escaped > 0) && !running->timed_out && !running->interrupted)
     {
       g_autofree char *note = g_strdup_printf (
           _("left processes behind (%s); they were killed"),
@@ -833,6 +837,7 @@ start_job (ShoalScheduler *self,
   timeout = shoal_test_case_get_timeout (job->test);
   if (timeout <= 0)
     timeout = self->default_timeout;
+  running->timeout = timeout;
   if (timeout > 0)
     running->timeout_id = add_timeout (self, timeout, on_timeout, running);
 

@@ -314,7 +314,8 @@ test_timeout_kills_group_and_grandchild (Fixture *fixture,
   /* 0.5 s to the SIGTERM, 0.5 s of grace, then SIGKILL: its real time. */
   g_assert_cmpfloat (duration, >=, 0.9);
   g_assert_cmpfloat (duration, <, 10);
-  g_assert_true (g_str_has_prefix (shoal_test_result_get_message (result), "timed out after"));
+  g_assert_true (g_str_has_prefix (shoal_test_result_get_message (result),
+                                   "timed out after 0.5 s (killed after "));
 
   pids = read_pids (fixture, "pids");
   g_assert_cmpuint (pids->len, ==, 2);

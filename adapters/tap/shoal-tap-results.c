@@ -31,7 +31,7 @@ take_message (GString *message)
 static gboolean
 is_glib_noise (const char *line)
 {
-  if (g_str_has_prefix (line, "random seed: "))
+  if (g_str_has_prefix (line, "random seed: ") || g_str_has_prefix (line, " summary: "))
     return TRUE;
   if ((g_str_has_prefix (line, "Start of ") || g_str_has_prefix (line, "End of ")) &&
       g_str_has_suffix (line, " tests"))
