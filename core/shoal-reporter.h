@@ -59,4 +59,14 @@ SHOAL_AVAILABLE_IN_1_0
 gboolean shoal_reporter_close (ShoalReporter *self,
                                GError **error);
 
+SHOAL_AVAILABLE_IN_1_0
+gboolean shoal_reporter_check_destination (const char *path,
+                                           const char *what,
+                                           GError **error);
+SHOAL_AVAILABLE_IN_1_0
+char *shoal_reporter_read_output_tail (const char *path,
+                                       gsize max_bytes,
+                                       gboolean *out_truncated,
+                                       GError **error);
+
 G_END_DECLS

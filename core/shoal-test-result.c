@@ -490,18 +490,6 @@ shoal_test_result_is_sealed (ShoalTestResult *self)
   return self->sealed;
 }
 
-static char *
-format_time (gint64 usec)
-{
-  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (usec / G_USEC_PER_SEC);
-  g_autoptr (GDateTime) exact = NULL;
-
-  if (dt == NULL)
-    return NULL;
-  exact = g_date_time_add (dt, usec % G_USEC_PER_SEC);
-  return g_date_time_format (exact, "%Y-%m-%dT%H:%M:%S.%fZ");
-}
-
 static gint64
 parse_time (const char *str)
 {
@@ -547,8 +535,9 @@ shoal_test_result_to_json (ShoalTestResult *self)
 
   g_return_val_if_fail (SHOAL_IS_TEST_RESULT (self), NULL);
 
-  start = format_time (self->start_time);
-  end = format_time (self->end_time);
+  /* No time is null, not 1970. */
+  start = self->start_time > 0 ? shoal_format_timestamp (self->start_time) : NULL;
+  end = self->end_time > 0 ? shoal_format_timestamp (self->end_time) : NULL;
 
   json_builder_begin_object (builder);
   add_string (builder, "id", self->test_id);

@@ -77,6 +77,28 @@ shoal_outcome_is_success (ShoalOutcome outcome)
 }
 
 /**
+ * shoal_format_timestamp:
+ * @usec: wall-clock microseconds since the Unix epoch
+ *
+ * Formats a time as the event stream and the reports write it: ISO 8601 in
+ * UTC with microseconds, `2026-11-26T12:51:43.123456Z`.
+ *
+ * Returns: (transfer full) (nullable): the text, or %NULL if @usec is out
+ *   of range
+ */
+char *
+shoal_format_timestamp (gint64 usec)
+{
+  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (usec / G_USEC_PER_SEC);
+  g_autoptr (GDateTime) exact = NULL;
+
+  if (dt == NULL)
+    return NULL;
+  exact = g_date_time_add (dt, usec % G_USEC_PER_SEC);
+  return g_date_time_format (exact, "%Y-%m-%dT%H:%M:%S.%fZ");
+}
+
+/**
  * shoal_plugin_kind_to_string:
  * @kind: a plugin kind
  *

@@ -46,6 +46,9 @@ gboolean shoal_outcome_from_string (const char *str,
 SHOAL_AVAILABLE_IN_1_0
 gboolean shoal_outcome_is_success (ShoalOutcome outcome);
 
+SHOAL_AVAILABLE_IN_1_0
+char *shoal_format_timestamp (gint64 usec);
+
 /**
  * ShoalPluginKind:
  * @SHOAL_PLUGIN_KIND_ADAPTER: implements [iface@Shoal.Adapter]

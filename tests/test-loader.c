@@ -15,15 +15,15 @@
 #include <gmodule.h>
 #include <shoal.h>
 
-#define assert_contains(haystack, needle)                                                      \
-  G_STMT_START                                                                                 \
-  {                                                                                            \
-    const char *h__ = (haystack);                                                              \
-    const char *n__ = (needle);                                                                \
-    if (h__ == NULL || strstr (h__, n__) == NULL)                                              \
-      g_assertion_message_cmpstr (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC,                 \
-                                  #haystack " contains " #needle, h__, "does not contain", n__); \
-  }                                                                                            \
+#define assert_contains(haystack, needle)                                                          \
+  G_STMT_START                                                                                     \
+  {                                                                                                \
+    const char *h__ = (haystack);                                                                  \
+    const char *n__ = (needle);                                                                    \
+    if (h__ == NULL || strstr (h__, n__) == NULL)                                                  \
+      g_assertion_message_cmpstr (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC,                     \
+                                  #haystack " contains " #needle, h__, "does not contain", n__);   \
+  }                                                                                                \
   G_STMT_END
 
 /* A folder of tests/fixtures/loader/ in the build tree (modules) or in the
@@ -41,8 +41,7 @@ dist_case_dir (const char *name)
 }
 
 static char *
-module_path (const char *dir,
-             const char *module)
+module_path (const char *dir, const char *module)
 {
   g_autofree char *file = g_strconcat (module, "." G_MODULE_SUFFIX, NULL);
 
@@ -75,16 +74,14 @@ static void
 assert_not_mapped (const char *path)
 {
   if (module_is_mapped (path))
-    g_assertion_message_cmpstr (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC,
-                                "module is not loaded", path, "is loaded", "");
+    g_assertion_message_cmpstr (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, "module is not loaded",
+                                path, "is loaded", "");
 }
 
 /* Loads the reporter @name from the fixture folder @case_name of the build
  * tree and expects @code; returns the message. */
 static char *
-expect_load_error (const char *case_name,
-                   const char *name,
-                   int code)
+expect_load_error (const char *case_name, const char *name, int code)
 {
   g_autofree char *dir = built_case_dir (case_name);
   g_autoptr (ShoalPluginRegistry) registry = registry_for (dir);
@@ -100,8 +97,9 @@ expect_load_error (const char *case_name,
   g_assert_error (error, SHOAL_MODULE_ERROR, code);
   g_assert_null (reporter);
   g_test_message ("%s: %s", case_name, error->message);
-  g_assert_cmpint (shoal_plugin_registry_load_type (registry, SHOAL_PLUGIN_KIND_REPORTER, name, NULL),
-                   ==, G_TYPE_INVALID);
+  g_assert_cmpint (
+      shoal_plugin_registry_load_type (registry, SHOAL_PLUGIN_KIND_REPORTER, name, NULL), ==,
+      G_TYPE_INVALID);
   return g_strdup (error->message);
 }
 
@@ -157,8 +155,8 @@ test_abi_symbol (void)
 {
   g_autofree char *dir = built_case_dir ("abi-symbol");
   g_autofree char *path = module_path (dir, "loader-abi99");
-  g_autofree char *message = expect_load_error ("abi-symbol", "loader-abi99",
-                                                SHOAL_MODULE_ERROR_ABI);
+  g_autofree char *message =
+      expect_load_error ("abi-symbol", "loader-abi99", SHOAL_MODULE_ERROR_ABI);
 
   assert_contains (message, path);
   assert_contains (message, "ABI 99");
@@ -184,8 +182,8 @@ test_no_entry_point (void)
 {
   g_autofree char *dir = built_case_dir ("no-entry");
   g_autofree char *path = module_path (dir, "loader-no-entry");
-  g_autofree char *message = expect_load_error ("no-entry", "loader-no-entry",
-                                                SHOAL_MODULE_ERROR_ENTRY_POINT);
+  g_autofree char *message =
+      expect_load_error ("no-entry", "loader-no-entry", SHOAL_MODULE_ERROR_ENTRY_POINT);
 
   assert_contains (message, path);
   assert_contains (message, SHOAL_PLUGIN_ENTRY_POINT);
@@ -211,8 +209,8 @@ test_registers_nothing (void)
 {
   g_autofree char *dir = built_case_dir ("registers-nothing");
   g_autofree char *path = module_path (dir, "loader-empty");
-  g_autofree char *message = expect_load_error ("registers-nothing", "loader-empty",
-                                                SHOAL_MODULE_ERROR_REGISTRATION);
+  g_autofree char *message =
+      expect_load_error ("registers-nothing", "loader-empty", SHOAL_MODULE_ERROR_REGISTRATION);
 
   assert_contains (message, path);
   assert_contains (message, "registered no reporter named 'loader-empty'");
@@ -220,9 +218,7 @@ test_registers_nothing (void)
 
 /* (g) */
 static gboolean
-warnings_have (GPtrArray *warnings,
-               const char *file,
-               const char *reason)
+warnings_have (GPtrArray *warnings, const char *file, const char *reason)
 {
   for (guint i = 0; i < warnings->len; i++)
     {
@@ -268,8 +264,8 @@ test_malformed_metadata (void)
 
       if (!warnings_have (warnings, path, expected[i].reason))
         g_assertion_message_cmpstr (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC,
-                                    "a warning names the file and the reason", path,
-                                    "with", expected[i].reason);
+                                    "a warning names the file and the reason", path, "with",
+                                    expected[i].reason);
     }
 
   /* The scan went on past the bad files: the good one among them is known,
@@ -280,12 +276,14 @@ test_malformed_metadata (void)
                    "Well-formed, beside malformed ones: the scan must reach it");
   list = shoal_plugin_registry_list (registry);
   g_assert_cmpuint (list->len, ==, 1);
-  g_assert_null (shoal_plugin_registry_lookup (registry, SHOAL_PLUGIN_KIND_REPORTER, "loader-bad-kind"));
+  g_assert_null (
+      shoal_plugin_registry_lookup (registry, SHOAL_PLUGIN_KIND_REPORTER, "loader-bad-kind"));
 
   /* A second scan replaces the warnings rather than adding to them. */
   g_assert_true (shoal_plugin_registry_scan (registry, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (shoal_plugin_registry_get_warnings (registry)->len, ==, G_N_ELEMENTS (expected));
+  g_assert_cmpuint (shoal_plugin_registry_get_warnings (registry)->len, ==,
+                    G_N_ELEMENTS (expected));
 }
 
 /* (h) */
@@ -297,7 +295,8 @@ test_unknown_name (void)
   g_autoptr (GError) error = NULL;
   GObject *object;
 
-  object = shoal_plugin_registry_create (registry, SHOAL_PLUGIN_KIND_REPORTER, "loader-goood", &error);
+  object =
+      shoal_plugin_registry_create (registry, SHOAL_PLUGIN_KIND_REPORTER, "loader-goood", &error);
   g_assert_error (error, SHOAL_MODULE_ERROR, SHOAL_MODULE_ERROR_NOT_FOUND);
   g_assert_null (object);
   assert_contains (error->message, "'loader-goood'");
@@ -313,7 +312,8 @@ test_unknown_name (void)
   g_clear_error (&error);
 
   /* Only plugins of the kind asked for are offered. */
-  object = shoal_plugin_registry_create (registry, SHOAL_PLUGIN_KIND_STRATEGY, "loader-good", &error);
+  object =
+      shoal_plugin_registry_create (registry, SHOAL_PLUGIN_KIND_STRATEGY, "loader-good", &error);
   g_assert_error (error, SHOAL_MODULE_ERROR, SHOAL_MODULE_ERROR_NOT_FOUND);
   g_assert_null (object);
   assert_contains (error->message, "no strategy plugin named 'loader-good'");
@@ -365,7 +365,8 @@ test_good_module (void)
   list = shoal_plugin_registry_list (first);
   g_assert_cmpuint (list->len, ==, 1);
   info = g_ptr_array_index (list, 0);
-  g_assert_true (info == shoal_plugin_registry_lookup (first, SHOAL_PLUGIN_KIND_REPORTER, "loader-good"));
+  g_assert_true (info ==
+                 shoal_plugin_registry_lookup (first, SHOAL_PLUGIN_KIND_REPORTER, "loader-good"));
   g_assert_cmpstr (shoal_plugin_info_get_name (info), ==, "loader-good");
   g_assert_cmpint (shoal_plugin_info_get_kind (info), ==, SHOAL_PLUGIN_KIND_REPORTER);
   g_assert_cmpstr (shoal_plugin_info_get_description (info), ==, "A reporter that counts events");
@@ -386,8 +387,9 @@ test_good_module (void)
   g_assert_cmpint (good_entry_calls (path), ==, 1);
   type = G_OBJECT_TYPE (reporter);
   g_assert_cmpstr (g_type_name (type), ==, "LoaderGoodReporter");
-  g_assert_cmpint (shoal_plugin_registry_load_type (first, SHOAL_PLUGIN_KIND_REPORTER, "loader-good", &error),
-                   ==, type);
+  g_assert_cmpint (
+      shoal_plugin_registry_load_type (first, SHOAL_PLUGIN_KIND_REPORTER, "loader-good", &error),
+      ==, type);
   g_assert_no_error (error);
 
   /* Its type is a dynamic type of a module named by its path. */
@@ -406,8 +408,9 @@ test_good_module (void)
   info = shoal_plugin_registry_lookup (second, SHOAL_PLUGIN_KIND_REPORTER, "loader-good");
   g_assert_nonnull (info);
   g_assert_false (shoal_plugin_info_get_loaded (info));
-  g_assert_cmpint (shoal_plugin_registry_load_type (second, SHOAL_PLUGIN_KIND_REPORTER, "loader-good", &error),
-                   ==, type);
+  g_assert_cmpint (
+      shoal_plugin_registry_load_type (second, SHOAL_PLUGIN_KIND_REPORTER, "loader-good", &error),
+      ==, type);
   g_assert_no_error (error);
   g_assert_true (shoal_plugin_info_get_loaded (info));
   other = shoal_plugin_registry_create_reporter (second, "loader-good", &error);
@@ -429,13 +432,14 @@ struct _TestInprocReporter
 
 static void test_inproc_reporter_iface_init (ShoalReporterInterface *iface);
 
-G_DEFINE_FINAL_TYPE_WITH_CODE (TestInprocReporter, test_inproc_reporter, G_TYPE_OBJECT,
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestInprocReporter,
+                               test_inproc_reporter,
+                               G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (SHOAL_TYPE_REPORTER,
                                                       test_inproc_reporter_iface_init))
 
 static void
-test_inproc_reporter_handle_event (ShoalReporter *reporter,
-                                   ShoalEvent *event)
+test_inproc_reporter_handle_event (ShoalReporter *reporter, ShoalEvent *event)
 {
   TEST_INPROC_REPORTER (reporter)->n_events++;
 }
@@ -528,10 +532,12 @@ test_in_process (void)
   g_clear_error (&error);
 
   /* So is a reporter offered as another kind, and an interface type. */
-  g_assert_false (shoal_plugin_registry_register_type (registry, SHOAL_PLUGIN_KIND_ADAPTER,
-                                                       "inproc", TEST_TYPE_INPROC_REPORTER, &error));
+  g_assert_false (shoal_plugin_registry_register_type (
+      registry, SHOAL_PLUGIN_KIND_ADAPTER, "inproc", TEST_TYPE_INPROC_REPORTER, &error));
   g_assert_error (error, SHOAL_MODULE_ERROR, SHOAL_MODULE_ERROR_REGISTRATION);
-  assert_contains (error->message, "TestInprocReporter is not an instantiable GObject type implementing ShoalAdapter");
+  assert_contains (
+      error->message,
+      "TestInprocReporter is not an instantiable GObject type implementing ShoalAdapter");
   g_clear_error (&error);
   g_assert_false (shoal_plugin_registry_register_type (registry, SHOAL_PLUGIN_KIND_REPORTER,
                                                        "iface", SHOAL_TYPE_REPORTER, &error));
@@ -549,12 +555,13 @@ test_in_process_taken_name (void)
   g_autoptr (GError) error = NULL;
   GType good;
 
-  g_assert_true (shoal_plugin_registry_register_type (registry, SHOAL_PLUGIN_KIND_REPORTER,
-                                                      "mine", TEST_TYPE_INPROC_REPORTER, &error));
+  g_assert_true (shoal_plugin_registry_register_type (registry, SHOAL_PLUGIN_KIND_REPORTER, "mine",
+                                                      TEST_TYPE_INPROC_REPORTER, &error));
   g_assert_no_error (error);
 
   /* In-process plugins and modules from the search path live side by side. */
-  good = shoal_plugin_registry_load_type (registry, SHOAL_PLUGIN_KIND_REPORTER, "loader-good", &error);
+  good =
+      shoal_plugin_registry_load_type (registry, SHOAL_PLUGIN_KIND_REPORTER, "loader-good", &error);
   g_assert_no_error (error);
   g_assert_cmpint (good, !=, G_TYPE_INVALID);
   reporter = shoal_plugin_registry_create_reporter (registry, "mine", &error);
@@ -564,21 +571,21 @@ test_in_process_taken_name (void)
   g_assert_cmpuint (list->len, ==, 2);
 
   /* Another type under a taken name is refused, either way round. */
-  g_assert_false (shoal_plugin_registry_register_type (registry, SHOAL_PLUGIN_KIND_REPORTER,
-                                                       "mine", good, &error));
+  g_assert_false (shoal_plugin_registry_register_type (registry, SHOAL_PLUGIN_KIND_REPORTER, "mine",
+                                                       good, &error));
   g_assert_error (error, SHOAL_MODULE_ERROR, SHOAL_MODULE_ERROR_REGISTRATION);
   g_assert_cmpstr (error->message, ==,
                    "cannot register reporter 'mine' as LoaderGoodReporter: it is already "
                    "registered as TestInprocReporter");
   g_clear_error (&error);
-  g_assert_false (shoal_plugin_registry_register_type (registry, SHOAL_PLUGIN_KIND_REPORTER,
-                                                       "loader-good", TEST_TYPE_INPROC_REPORTER,
-                                                       &error));
+  g_assert_false (shoal_plugin_registry_register_type (
+      registry, SHOAL_PLUGIN_KIND_REPORTER, "loader-good", TEST_TYPE_INPROC_REPORTER, &error));
   g_assert_error (error, SHOAL_MODULE_ERROR, SHOAL_MODULE_ERROR_REGISTRATION);
   assert_contains (error->message, "it is already registered as LoaderGoodReporter");
   g_clear_error (&error);
-  g_assert_cmpint (shoal_plugin_registry_load_type (registry, SHOAL_PLUGIN_KIND_REPORTER, "mine", &error),
-                   ==, TEST_TYPE_INPROC_REPORTER);
+  g_assert_cmpint (
+      shoal_plugin_registry_load_type (registry, SHOAL_PLUGIN_KIND_REPORTER, "mine", &error), ==,
+      TEST_TYPE_INPROC_REPORTER);
   g_assert_no_error (error);
 }
 
@@ -606,7 +613,8 @@ test_shadowed (void)
   info = shoal_plugin_registry_lookup (registry, SHOAL_PLUGIN_KIND_REPORTER, "loader-dup");
   g_assert_nonnull (info);
   g_assert_cmpstr (shoal_plugin_info_get_info_path (info), ==, first_plugin);
-  g_assert_cmpstr (shoal_plugin_info_get_description (info), ==, "The first of two plugins with one name");
+  g_assert_cmpstr (shoal_plugin_info_get_description (info), ==,
+                   "The first of two plugins with one name");
 
   warnings = shoal_plugin_registry_get_warnings (registry);
   g_assert_cmpuint (warnings->len, ==, 1);
@@ -654,8 +662,7 @@ run_in_subprocess (gconstpointer data)
 }
 
 int
-main (int argc,
-      char *argv[])
+main (int argc, char *argv[])
 {
   /* No G_TEST_OPTION_ISOLATE_DIRS: the loader reads no user directory, and
    * GLib 2.74 leaks the strings of g_set_user_dirs() once per test path,

@@ -236,58 +236,15 @@ print_result_line (ShoalConsoleReporter *self, ShoalTestResult *result)
 static char *
 read_output_tail (const char *path, gboolean *truncated, GError **error)
 {
-  g_autofree char *buffer = NULL;
+  g_autofree char *tail = shoal_reporter_read_output_tail (path, TAIL_MAX_BYTES, truncated, error);
   const char *start;
   const char *end;
-  struct stat st;
-  gssize n_read;
-  gsize wanted;
   guint lines = 0;
-  int fd;
 
-  *truncated = FALSE;
-  fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
-  if (fd < 0 || fstat (fd, &st) != 0)
-    {
-      int saved_errno = errno;
-
-      if (fd >= 0)
-        g_close (fd, NULL);
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno), "%s: %s", path,
-                   g_strerror (saved_errno));
-      return NULL;
-    }
-  wanted = MIN ((gsize) st.st_size, TAIL_MAX_BYTES);
-  if ((gsize) st.st_size > wanted)
-    {
-      *truncated = TRUE;
-      lseek (fd, st.st_size - wanted, SEEK_SET);
-    }
-  buffer = g_malloc (wanted + 1);
-  n_read = 0;
-  while ((gsize) n_read < wanted)
-    {
-      gssize n = read (fd, buffer + n_read, wanted - n_read);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        break;
-      n_read += n;
-    }
-  g_close (fd, NULL);
-  buffer[n_read] = '\0';
-
-  start = buffer;
-  end = buffer + n_read;
-  /* A cut in the middle of the file starts in the middle of a line. */
-  if (*truncated)
-    {
-      const char *newline = memchr (start, '\n', end - start);
-
-      if (newline != NULL)
-        start = newline + 1;
-    }
+  if (tail == NULL)
+    return NULL;
+  start = tail;
+  end = tail + strlen (tail);
   /* Walk back over at most TAIL_MAX_LINES lines; a final newline does not
    * start another line. */
   for (const char *p = end - 1; p >= start; p--)

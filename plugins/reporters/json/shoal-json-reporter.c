@@ -44,65 +44,12 @@ G_DEFINE_DYNAMIC_TYPE_EXTENDED (ShoalJsonReporter,
                                 G_IMPLEMENT_INTERFACE_DYNAMIC (SHOAL_TYPE_REPORTER,
                                                                shoal_json_reporter_iface_init))
 
-static char *
-format_iso8601 (gint64 usec)
-{
-  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (usec / G_USEC_PER_SEC);
-  g_autoptr (GDateTime) exact = NULL;
-
-  if (dt == NULL)
-    return NULL;
-  exact = g_date_time_add (dt, usec % G_USEC_PER_SEC);
-  return g_date_time_format (exact, "%Y-%m-%dT%H:%M:%S.%fZ");
-}
-
-/* Fails early, in open(), when the report could not be written at close():
- * a run of an hour should not end in "cannot write the report". Creating
- * and removing a file beside the destination proves it without relying on
- * permission bits (which say nothing when running as root). */
-static gboolean
-check_destination (const char *path, GError **error)
-{
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autofree char *base = g_path_get_basename (path);
-  g_autofree char *probe = NULL;
-  int fd;
-  int saved_errno;
-
-  if (g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR,
-                   "cannot write the JSON report to %s: it is a directory", path);
-      return FALSE;
-    }
-  if (g_mkdir_with_parents (dir, 0777) != 0)
-    {
-      saved_errno = errno;
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                   "cannot write the JSON report to %s: cannot create %s: %s", path, dir,
-                   g_strerror (saved_errno));
-      return FALSE;
-    }
-  probe = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
-  fd = g_mkstemp (probe);
-  if (fd < 0)
-    {
-      saved_errno = errno;
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                   "cannot write the JSON report to %s: %s", path, g_strerror (saved_errno));
-      return FALSE;
-    }
-  g_close (fd, NULL);
-  g_unlink (probe);
-  return TRUE;
-}
-
 static gboolean
 shoal_json_reporter_open (ShoalReporter *reporter, const char *destination, GError **error)
 {
   ShoalJsonReporter *self = SHOAL_JSON_REPORTER (reporter);
 
-  if (destination != NULL && !check_destination (destination, error))
+  if (destination != NULL && !shoal_reporter_check_destination (destination, "the JSON report", error))
     return FALSE;
 
   g_free (self->destination);
@@ -286,9 +233,9 @@ build_report (ShoalJsonReporter *self)
   execution_time = MAX (0.0, execution_time);
 
   if (self->run_started_ts != 0)
-    started = format_iso8601 (self->run_started_ts);
+    started = shoal_format_timestamp (self->run_started_ts);
   else if (self->first_ts != 0)
-    started = format_iso8601 (self->first_ts);
+    started = shoal_format_timestamp (self->first_ts);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "schema");

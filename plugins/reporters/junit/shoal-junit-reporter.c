@@ -139,52 +139,12 @@ append_timestamp_attribute (GString *xml, gint64 usec)
   g_string_append_printf (xml, " timestamp=\"%s\"", formatted);
 }
 
-/* Fails early, in open(), when the report could not be written at close().
- * Creating and removing a file beside the destination proves it without
- * relying on permission bits (which say nothing when running as root). */
-static gboolean
-check_destination (const char *path, GError **error)
-{
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autofree char *base = g_path_get_basename (path);
-  g_autofree char *probe = NULL;
-  int fd;
-  int saved_errno;
-
-  if (g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR,
-                   "cannot write the JUnit report to %s: it is a directory", path);
-      return FALSE;
-    }
-  if (g_mkdir_with_parents (dir, 0777) != 0)
-    {
-      saved_errno = errno;
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                   "cannot write the JUnit report to %s: cannot create %s: %s", path, dir,
-                   g_strerror (saved_errno));
-      return FALSE;
-    }
-  probe = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
-  fd = g_mkstemp (probe);
-  if (fd < 0)
-    {
-      saved_errno = errno;
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                   "cannot write the JUnit report to %s: %s", path, g_strerror (saved_errno));
-      return FALSE;
-    }
-  g_close (fd, NULL);
-  g_unlink (probe);
-  return TRUE;
-}
-
 static gboolean
 shoal_junit_reporter_open (ShoalReporter *reporter, const char *destination, GError **error)
 {
   ShoalJunitReporter *self = SHOAL_JUNIT_REPORTER (reporter);
 
-  if (destination != NULL && !check_destination (destination, error))
+  if (destination != NULL && !shoal_reporter_check_destination (destination, "the JUnit report", error))
     return FALSE;
 
   g_free (self->destination);
@@ -295,61 +255,26 @@ failure_message (ShoalTestResult *result)
 static void
 append_output (GString *xml, const char *path)
 {
-  g_autofree char *buffer = NULL;
-  const char *start;
-  struct stat st;
-  gssize n_read = 0;
-  gsize wanted;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *tail = NULL;
   gboolean truncated = FALSE;
-  int fd;
 
-  fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
-  if (fd < 0 || fstat (fd, &st) != 0)
+  tail = shoal_reporter_read_output_tail (path, OUTPUT_MAX_BYTES, &truncated, &error);
+  if (tail == NULL)
     {
-      int saved_errno = errno;
       g_autofree char *note = NULL;
 
-      if (fd >= 0)
-        g_close (fd, NULL);
-      if (saved_errno == ENOENT)
+      if (g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         note = g_strdup_printf ("(output file missing: %s)", path);
       else
-        note = g_strdup_printf ("(output unreadable: %s: %s)", path, g_strerror (saved_errno));
+        note = g_strdup_printf ("(output unreadable: %s)", error->message);
       append_text (xml, note, -1);
       return;
     }
-  wanted = MIN ((gsize) st.st_size, OUTPUT_MAX_BYTES);
-  if ((gsize) st.st_size > wanted)
-    {
-      truncated = TRUE;
-      lseek (fd, st.st_size - wanted, SEEK_SET);
-    }
-  buffer = g_malloc (wanted + 1);
-  while ((gsize) n_read < wanted)
-    {
-      gssize n = read (fd, buffer + n_read, wanted - n_read);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        break;
-      n_read += n;
-    }
-  g_close (fd, NULL);
-  buffer[n_read] = '\0';
-
-  start = buffer;
   if (truncated)
-    {
-      /* Start on a whole line (and a whole character). */
-      const char *newline = memchr (buffer, '\n', n_read);
-
-      if (newline != NULL)
-        start = newline + 1;
-      g_string_append_printf (xml, "[output truncated: its last %d KiB follow]\n",
-                              OUTPUT_MAX_BYTES / 1024);
-    }
-  append_text (xml, start, buffer + n_read - start);
+    g_string_append_printf (xml, "[output truncated: its last %d KiB follow]\n",
+                            OUTPUT_MAX_BYTES / 1024);
+  append_text (xml, tail, -1);
 }
 
 static void
