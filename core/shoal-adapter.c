@@ -39,21 +39,22 @@ shoal_adapter_real_can_batch (ShoalAdapter *self)
   return FALSE;
 }
 
-static GPtrArray *
+static GList *
 shoal_adapter_real_interpret (ShoalAdapter *self,
                               ShoalRunCommand *command,
                               ShoalExecution *execution,
                               GError **error)
 {
   GPtrArray *tests = shoal_run_command_get_tests (command);
-  GPtrArray *results = g_ptr_array_new_with_free_func (g_object_unref);
+  GList *results = NULL;
   ShoalOutcome outcome = shoal_execution_get_default_outcome (execution);
   g_autofree char *message = NULL;
 
   if (outcome != SHOAL_OUTCOME_PASSED)
     message = shoal_execution_describe (execution);
-  for (guint i = 0; i < tests->len; i++)
-    g_ptr_array_add (results, shoal_adapter_result_for_execution (g_ptr_array_index (tests, i),
+  for (guint i = tests->len; i > 0; i--)
+    results = g_list_prepend (results,
+                              shoal_adapter_result_for_execution (g_ptr_array_index (tests, i - 1),
                                                                   execution, outcome, message));
   return results;
 }
@@ -99,10 +100,10 @@ shoal_adapter_configure (ShoalAdapter *self,
  *
  * Lists the suite's test cases.
  *
- * Returns: (transfer full) (element-type ShoalTestCase): the tests, or %NULL
- *   with @error set
+ * Returns: (transfer full) (element-type ShoalTestCase): the tests (%NULL
+ *   for none, or with @error set)
  */
-GPtrArray *
+GList *
 shoal_adapter_discover (ShoalAdapter *self,
                         GCancellable *cancellable,
                         GError **error)
@@ -162,10 +163,10 @@ shoal_adapter_prepare (ShoalAdapter *self,
  * Turns what happened into results. The default implementation gives every
  * test of @command the outcome of [method@Shoal.Execution.get_default_outcome].
  *
- * Returns: (transfer full) (element-type ShoalTestResult): the results, or
- *   %NULL with @error set
+ * Returns: (transfer full) (element-type ShoalTestResult): the results
+ *   (%NULL with @error set on failure)
  */
-GPtrArray *
+GList *
 shoal_adapter_interpret (ShoalAdapter *self,
                          ShoalRunCommand *command,
                          ShoalExecution *execution,

@@ -41,6 +41,10 @@ G_DECLARE_INTERFACE (ShoalAdapter, shoal_adapter, SHOAL, ADAPTER, GObject)
  *
  * The vtable of [iface@Shoal.Adapter]. Adapters describe and interpret; the
  * core spawns, times out, kills and captures.
+ *
+ * Lists returned by @discover and @interpret own a reference to each
+ * element (C implementations can build a `GPtrArray` and return
+ * [func@Shoal.object_list_from_array]).
  */
 struct _ShoalAdapterInterface
 {
@@ -50,16 +54,16 @@ struct _ShoalAdapterInterface
                          const char *suite_name,
                          ShoalSettings *settings,
                          GError **error);
-  GPtrArray *(*discover) (ShoalAdapter *self,
-                          GCancellable *cancellable,
-                          GError **error);
+  GList *(*discover) (ShoalAdapter *self,
+                      GCancellable *cancellable,
+                      GError **error);
   ShoalRunCommand *(*prepare) (ShoalAdapter *self,
                                GPtrArray *tests,
                                GError **error);
-  GPtrArray *(*interpret) (ShoalAdapter *self,
-                           ShoalRunCommand *command,
-                           ShoalExecution *execution,
-                           GError **error);
+  GList *(*interpret) (ShoalAdapter *self,
+                       ShoalRunCommand *command,
+                       ShoalExecution *execution,
+                       GError **error);
   gboolean (*can_batch) (ShoalAdapter *self);
 
   /*< private >*/
@@ -72,18 +76,18 @@ gboolean shoal_adapter_configure (ShoalAdapter *self,
                                   ShoalSettings *settings,
                                   GError **error);
 SHOAL_AVAILABLE_IN_1_0
-GPtrArray *shoal_adapter_discover (ShoalAdapter *self,
-                                   GCancellable *cancellable,
-                                   GError **error);
+GList *shoal_adapter_discover (ShoalAdapter *self,
+                               GCancellable *cancellable,
+                               GError **error);
 SHOAL_AVAILABLE_IN_1_0
 ShoalRunCommand *shoal_adapter_prepare (ShoalAdapter *self,
                                         GPtrArray *tests,
                                         GError **error);
 SHOAL_AVAILABLE_IN_1_0
-GPtrArray *shoal_adapter_interpret (ShoalAdapter *self,
-                                    ShoalRunCommand *command,
-                                    ShoalExecution *execution,
-                                    GError **error);
+GList *shoal_adapter_interpret (ShoalAdapter *self,
+                                ShoalRunCommand *command,
+                                ShoalExecution *execution,
+                                GError **error);
 SHOAL_AVAILABLE_IN_1_0
 gboolean shoal_adapter_can_batch (ShoalAdapter *self);
 SHOAL_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT

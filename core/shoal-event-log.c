@@ -206,8 +206,8 @@ shoal_event_log_close (ShoalEventLog *self,
  * malformed line elsewhere, or a stream of a newer version, is an error
  * naming the line.
  *
- * Returns: (transfer full) (element-type ShoalEvent): the events in order,
- *   or %NULL with @error set
+ * Returns: (transfer container) (element-type ShoalEvent): the events in
+ *   order, or %NULL with @error set
  */
 GPtrArray *
 shoal_event_log_read (const char *path,

@@ -20,7 +20,8 @@ void _shoal_process_reaper_untrack (pid_t pid);
 guint _shoal_process_reaper_kill_group (pid_t pgid,
                                         int signum);
 guint _shoal_process_reaper_kill_cookie (const char *cookie,
-                                         gboolean prefix);
+                                         gboolean prefix,
+                                         pid_t group);
 char *_shoal_process_reaper_new_cookie (const char *scope);
 void _shoal_process_child_setup (gpointer user_data);
 

@@ -238,33 +238,52 @@ has_cookie (pid_t pid,
   return FALSE;
 }
 
+/* Reads a process's state and process group from /proc/PID/stat. */
 static gboolean
-is_zombie (pid_t pid)
+read_stat (pid_t pid,
+           char *out_state,
+           pid_t *out_pgrp)
 {
   g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
   g_autofree char *stat = NULL;
   const char *close_paren;
+  int ppid = 0;
+  int pgrp = 0;
 
   if (!g_file_get_contents (path, &stat, NULL, NULL))
     return FALSE;
+  /* The command name may hold spaces and parentheses: skip to its end. */
   close_paren = strrchr (stat, ')');
-  return close_paren != NULL && close_paren[1] == ' ' && close_paren[2] == 'Z';
+  if (close_paren == NULL || sscanf (close_paren + 1, " %c %d %d", out_state, &ppid, &pgrp) != 3)
+    return FALSE;
+  *out_pgrp = (pid_t) pgrp;
+  return TRUE;
 }
 
 /* Kills (SIGKILL) and reaps every child of ours that GLib does not own and
  * that carries @cookie (or a cookie starting with it, if @prefix), over as
  * many rounds as it takes for their own descendants to be reparented to
- * us. Zombies of such children are reaped whatever their cookie (a zombie
- * has no environment left to read). Returns how many were killed. */
+ * us.
+ *
+ * A process that is already dying has no environment left to read, so
+ * membership is also decided by process group: members of @group (the
+ * test's own group, already killed by the caller) and of every group led by
+ * a process killed here are ours too, and are waited for. Zombies among our
+ * untracked children are orphans we adopted as subreaper: they are reaped.
+ * Returns how many processes carrying the cookie were killed. */
 guint
 _shoal_process_reaper_kill_cookie (const char *cookie,
-                                   gboolean prefix)
+                                   gboolean prefix,
+                                   pid_t group)
 {
+  g_autoptr (GArray) groups = g_array_new (FALSE, FALSE, sizeof (pid_t));
   guint killed = 0;
 
   g_return_val_if_fail (cookie != NULL, 0);
 
   _shoal_process_reaper_init ();
+  if (group > 1)
+    g_array_append_val (groups, group);
 
   for (guint round = 0; round < 200; round++)
     {
@@ -274,27 +293,39 @@ _shoal_process_reaper_kill_cookie (const char *cookie,
       for (guint i = 0; i < children->len; i++)
         {
           pid_t pid = g_array_index (children, pid_t, i);
+          gboolean in_group = FALSE;
+          pid_t pgrp = 0;
+          char state = '?';
 
-          if (is_tracked (pid))
+          if (is_tracked (pid) || !read_stat (pid, &state, &pgrp))
             continue;
-          if (is_zombie (pid))
+          if (state == 'Z')
             {
               waitpid (pid, NULL, WNOHANG);
               continue;
             }
-          if (!has_cookie (pid, cookie, prefix))
+          for (guint g = 0; g < groups->len; g++)
+            in_group = in_group || g_array_index (groups, pid_t, g) == pgrp;
+          if (has_cookie (pid, cookie, prefix))
+            {
+              /* Its own group too, in case it leads one (setsid). */
+              kill (-pid, SIGKILL);
+              kill (pid, SIGKILL);
+              if (pgrp > 1 && !in_group)
+                g_array_append_val (groups, pgrp);
+              if (pgrp != pid)
+                g_array_append_val (groups, pid);
+              killed++;
+            }
+          else if (!in_group)
             continue;
-          /* Its own group first, in case it leads one (setsid). */
-          kill (-pid, SIGKILL);
-          kill (pid, SIGKILL);
+          /* Dead or dying now: once it is reaped, its children have been
+           * reparented to us, for the next round. */
           waitpid (pid, NULL, 0);
-          killed++;
           found++;
         }
       if (found == 0)
         break;
-      /* Give the kernel a moment to reparent the killed ones' children. */
-      g_usleep (1000);
     }
   return killed;
 }

@@ -259,8 +259,9 @@ shoal_project_discover (ShoalProject *self,
       if (!shoal_adapter_configure (adapter, suite_name, settings, error))
         return FALSE;
 
-      tests = shoal_adapter_discover (adapter, cancellable, &local_error);
-      if (tests == NULL)
+      tests = shoal_object_array_from_list (shoal_adapter_discover (adapter, cancellable,
+                                                                     &local_error));
+      if (local_error != NULL)
         {
           add_discovery_error (self, suite_name, local_error != NULL ? local_error->message
                                                                      : _("discovery failed"));
@@ -456,8 +457,8 @@ shoal_project_create_scheduler (ShoalProject *self,
  * shoal_project_create_reporter:
  * @self: a project
  * @format: a reporter's name (`console`, `json`, `junit`, ...)
- * @destination: (nullable) (type filename): the report's file, relative to
- *   the current directory, or %NULL for standard output
+ * @destination: (nullable): the report's file, relative to the current
+ *   directory, or %NULL for standard output
  * @error: return location for a #GError
  *
  * Creates a reporter from the registry and opens it.

@@ -51,8 +51,7 @@ shoal_reporter_default_init (ShoalReporterInterface *iface)
 /**
  * shoal_reporter_open:
  * @self: a reporter
- * @destination: (nullable) (type filename): the report's file, or %NULL for
- *   standard output
+ * @destination: (nullable): the report's file, or %NULL for standard output
  * @error: return location for a #GError
  *
  * Starts a report.

@@ -599,7 +599,7 @@ kill_after_grace (gpointer user_data)
 
   running->kill_id = 0;
   _shoal_process_reaper_kill_group (running->pid, SIGKILL);
-  _shoal_process_reaper_kill_cookie (running->cookie, FALSE);
+  _shoal_process_reaper_kill_cookie (running->cookie, FALSE, running->pid);
   return G_SOURCE_REMOVE;
 }
 
@@ -645,7 +645,7 @@ on_process_exited (GPid pid,
   /* Whatever the test left in its group, and whatever escaped it, dies
    * with it: a test's processes never outlive the test. */
   leftovers = _shoal_process_reaper_kill_group (running->pid, SIGKILL);
-  escaped = _shoal_process_reaper_kill_cookie (running->cookie, FALSE);
+  escaped = _shoal_process_reaper_kill_cookie (running->cookie, FALSE, running->pid);
 
   execution = shoal_execution_new (wait_status, running->timed_out,
                                    running->interrupted, running->start_wall, end_wall,
@@ -663,13 +663,15 @@ on_process_exited (GPid pid,
       shoal_execution_set_note (execution, note);
     }
 
-  results = shoal_adapter_interpret (job->adapter, running->command, execution, &error);
-  if (results == NULL)
+  results = shoal_object_array_from_list (
+      shoal_adapter_interpret (job->adapter, running->command, execution, &error));
+  if (error != NULL || results->len == 0)
     {
-      g_autofree char *message = g_strdup_printf (_("cannot read the result: %s"),
-                                                  error != NULL ? error->message : "?");
+      g_autofree char *message =
+          error != NULL ? g_strdup_printf (_("cannot read the result: %s"), error->message)
+                        : g_strdup (_("the adapter gave no result"));
 
-      results = g_ptr_array_new_with_free_func (g_object_unref);
+      g_ptr_array_set_size (results, 0);
       g_ptr_array_add (results, shoal_adapter_result_for_execution (job->test, execution,
                                                                     SHOAL_OUTCOME_ERROR, message));
     }
@@ -1108,6 +1110,8 @@ shoal_scheduler_run_async (ShoalScheduler *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, shoal_scheduler_run_async);
+  /* Cancelling interrupts the run, which still completes with its summary. */
+  g_task_set_check_cancellable (task, FALSE);
 
   if (self->started)
     {
@@ -1234,7 +1238,7 @@ complete_run (ShoalScheduler *self)
   /* Anything of this run still alive (it should not be) dies now. */
   {
     g_autofree char *prefix = g_strdup_printf ("%s:", self->run_id);
-    guint stray = _shoal_process_reaper_kill_cookie (prefix, TRUE);
+    guint stray = _shoal_process_reaper_kill_cookie (prefix, TRUE, 0);
 
     if (stray > 0)
       {

@@ -69,6 +69,7 @@ struct _ShoalSettings
    * lets plugins read their settings from worker threads. */
   GMutex consumed_lock;
   GHashTable *consumed; /* (element-type utf8): keys, owned by the document */
+  GHashTable *asked;    /* (element-type utf8): keys read but absent, owned */
 };
 
 G_DEFINE_FINAL_TYPE (ShoalSettings, shoal_settings, G_TYPE_OBJECT)
@@ -107,6 +108,7 @@ shoal_settings_finalize (GObject *object)
   ShoalSettings *self = SHOAL_SETTINGS (object);
 
   g_clear_pointer (&self->consumed, g_hash_table_unref);
+  g_clear_pointer (&self->asked, g_hash_table_unref);
   g_mutex_clear (&self->consumed_lock);
   g_clear_pointer (&self->doc, settings_document_unref);
   g_clear_pointer (&self->key_path, g_free);
@@ -127,6 +129,7 @@ shoal_settings_init (ShoalSettings *self)
 {
   g_mutex_init (&self->consumed_lock);
   self->consumed = g_hash_table_new (g_str_hash, g_str_equal);
+  self->asked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 static ShoalSettings *
@@ -496,7 +499,15 @@ lookup_value (ShoalSettings *self, const char *key)
   yaml_node_t *value_node = NULL;
 
   if (!find_pair (self, key, &key_node, &value_node))
-    return NULL;
+    {
+      /* A key someone reads is a valid key, present or not: it is a
+       * candidate for "did you mean" when a misspelt one is found. */
+      g_mutex_lock (&self->consumed_lock);
+      if (!g_hash_table_contains (self->asked, key))
+        g_hash_table_add (self->asked, g_strdup (key));
+      g_mutex_unlock (&self->consumed_lock);
+      return NULL;
+    }
   mark_consumed (self, key_node);
   if (node_is_null (value_node))
     return NULL;
@@ -1603,6 +1614,9 @@ shoal_settings_check_keys (ShoalSettings *self, const char *const *known_keys, G
     g_hash_table_add (known, (gpointer) known_keys[i]);
   g_mutex_lock (&self->consumed_lock);
   g_hash_table_iter_init (&iter, self->consumed);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_hash_table_add (known, key);
+  g_hash_table_iter_init (&iter, self->asked);
   while (g_hash_table_iter_next (&iter, &key, NULL))
     g_hash_table_add (known, key);
   g_mutex_unlock (&self->consumed_lock);

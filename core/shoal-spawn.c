@@ -161,7 +161,7 @@ shoal_spawn_capture (const char *const *argv,
            * are killed by cookie. */
           _shoal_process_reaper_kill_group (pid, SIGKILL);
           g_subprocess_wait (process, NULL, NULL);
-          _shoal_process_reaper_kill_cookie (cookie, FALSE);
+          _shoal_process_reaper_kill_cookie (cookie, FALSE, pid);
           timed_out = FALSE;
           g_source_destroy (timeout_source);
           g_clear_pointer (&timeout_source, g_source_unref);
@@ -183,7 +183,7 @@ shoal_spawn_capture (const char *const *argv,
   if (pid > 0)
     _shoal_process_reaper_untrack (pid);
   _shoal_process_reaper_kill_group (pid, SIGKILL);
-  _shoal_process_reaper_kill_cookie (cookie, FALSE);
+  _shoal_process_reaper_kill_cookie (cookie, FALSE, pid);
 
   g_main_context_pop_thread_default (context);
 

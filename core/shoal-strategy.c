@@ -107,7 +107,7 @@ shoal_strategy_next (ShoalStrategy *self,
  * Returns: (transfer full) (element-type ShoalTestGroup): the groups, or
  *   %NULL with @error set
  */
-GPtrArray *
+GList *
 shoal_strategy_plan (ShoalStrategy *self,
                      GPtrArray *tests,
                      ShoalDispatchContext *context,

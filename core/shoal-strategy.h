@@ -50,10 +50,10 @@ struct _ShoalStrategyInterface
   ShoalTestCase *(*next) (ShoalStrategy *self,
                           const char *worker_id,
                           ShoalDispatchContext *context);
-  GPtrArray *(*plan) (ShoalStrategy *self,
-                      GPtrArray *tests,
-                      ShoalDispatchContext *context,
-                      GError **error);
+  GList *(*plan) (ShoalStrategy *self,
+                  GPtrArray *tests,
+                  ShoalDispatchContext *context,
+                  GError **error);
 
   /*< private >*/
   gpointer _reserved[12];
@@ -72,9 +72,9 @@ ShoalTestCase *shoal_strategy_next (ShoalStrategy *self,
                                     const char *worker_id,
                                     ShoalDispatchContext *context);
 SHOAL_AVAILABLE_IN_1_0
-GPtrArray *shoal_strategy_plan (ShoalStrategy *self,
-                                GPtrArray *tests,
-                                ShoalDispatchContext *context,
-                                GError **error);
+GList *shoal_strategy_plan (ShoalStrategy *self,
+                            GPtrArray *tests,
+                            ShoalDispatchContext *context,
+                            GError **error);
 
 G_END_DECLS

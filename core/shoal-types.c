@@ -99,6 +99,49 @@ shoal_format_timestamp (gint64 usec)
 }
 
 /**
+ * shoal_object_list_from_array: (skip)
+ * @array: (transfer full): an array of objects
+ *
+ * Lists of objects cross the plugin interfaces as `GList`s that own a
+ * reference to each element: the one form that language bindings hand over
+ * the same way in both directions. This turns an array a C implementation
+ * built into such a list.
+ *
+ * Returns: (transfer full): the list, holding a reference to each element
+ */
+GList *
+shoal_object_list_from_array (GPtrArray *array)
+{
+  GList *list = NULL;
+
+  if (array == NULL)
+    return NULL;
+  for (guint i = array->len; i > 0; i--)
+    list = g_list_prepend (list, g_object_ref (g_ptr_array_index (array, i - 1)));
+  g_ptr_array_unref (array);
+  return list;
+}
+
+/**
+ * shoal_object_array_from_list: (skip)
+ * @list: (transfer full): a list owning a reference to each element
+ *
+ * The reverse of [func@Shoal.object_list_from_array], for C callers.
+ *
+ * Returns: (transfer full): an array that unrefs its elements when freed
+ */
+GPtrArray *
+shoal_object_array_from_list (GList *list)
+{
+  GPtrArray *array = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (GList *l = list; l != NULL; l = l->next)
+    g_ptr_array_add (array, l->data);
+  g_list_free (list);
+  return array;
+}
+
+/**
  * shoal_plugin_kind_to_string:
  * @kind: a plugin kind
  *

@@ -48,6 +48,10 @@ gboolean shoal_outcome_is_success (ShoalOutcome outcome);
 
 SHOAL_AVAILABLE_IN_1_0
 char *shoal_format_timestamp (gint64 usec);
+SHOAL_AVAILABLE_IN_1_0
+GList *shoal_object_list_from_array (GPtrArray *array);
+SHOAL_AVAILABLE_IN_1_0
+GPtrArray *shoal_object_array_from_list (GList *list);
 
 /**
  * ShoalPluginKind:

@@ -64,7 +64,17 @@ discover (const char *yaml, ShoalAdapter **out_adapter, GError **error)
 
   if (!configure (adapter, yaml, filename, error))
     return NULL;
-  tests = shoal_adapter_discover (adapter, NULL, error);
+  {
+    GError *local_error = NULL;
+    GList *list = shoal_adapter_discover (adapter, NULL, &local_error);
+
+    if (local_error != NULL)
+      {
+        g_propagate_error (error, local_error);
+        return NULL;
+      }
+    tests = shoal_object_array_from_list (list);
+  }
   if (out_adapter != NULL)
     *out_adapter = g_steal_pointer (&adapter);
   return tests;
@@ -402,7 +412,7 @@ test_exec_prepare (void)
 
   execution = run_command (command, &output);
   g_assert_cmpstr (output, ==, expected_output);
-  results = shoal_adapter_interpret (adapter, command, execution, &error);
+  results = shoal_object_array_from_list (shoal_adapter_interpret (adapter, command, execution, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (results->len, ==, 1);
   assert_result (results, 0, "s::env", SHOAL_OUTCOME_PASSED, NULL);
@@ -447,7 +457,7 @@ test_exec_interpret (void)
     {
       g_autoptr (ShoalExecution) execution = shoal_execution_new (
           cases[i].wait_status, cases[i].timed_out, FALSE, 1000, 3501000, 2.5, "worker-2", 2, NULL);
-      g_autoptr (GPtrArray) results = shoal_adapter_interpret (adapter, command, execution, &error);
+      g_autoptr (GPtrArray) results = shoal_object_array_from_list (shoal_adapter_interpret (adapter, command, execution, &error));
       ShoalTestResult *result;
 
       g_assert_no_error (error);
@@ -490,7 +500,7 @@ test_exec_run_fixtures (void)
     {
       g_autoptr (ShoalRunCommand) command = prepare_one (adapter, g_ptr_array_index (tests, i));
       g_autoptr (ShoalExecution) execution = run_command (command, NULL);
-      g_autoptr (GPtrArray) results = shoal_adapter_interpret (adapter, command, execution, &error);
+      g_autoptr (GPtrArray) results = shoal_object_array_from_list (shoal_adapter_interpret (adapter, command, execution, &error));
 
       g_assert_no_error (error);
       g_assert_cmpuint (results->len, ==, 1);

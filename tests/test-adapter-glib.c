@@ -74,7 +74,17 @@ discover (const char *yaml, ShoalAdapter **out_adapter, GError **error)
 
   if (!shoal_adapter_configure (adapter, "s", settings, error))
     return NULL;
-  tests = shoal_adapter_discover (adapter, NULL, error);
+  {
+    GError *local_error = NULL;
+    GList *list = shoal_adapter_discover (adapter, NULL, &local_error);
+
+    if (local_error != NULL)
+      {
+        g_propagate_error (error, local_error);
+        return NULL;
+      }
+    tests = shoal_object_array_from_list (list);
+  }
   if (out_adapter != NULL)
     *out_adapter = g_steal_pointer (&adapter);
   return tests;
@@ -201,7 +211,7 @@ run_and_interpret (ShoalAdapter *adapter,
   execution = shoal_execution_new (g_subprocess_get_status (process), FALSE, FALSE, start,
                                    g_get_real_time (), (g_get_monotonic_time () - monotonic) / 1e6,
                                    "worker-1", 1, path);
-  results = shoal_adapter_interpret (adapter, command, execution, &error);
+  results = shoal_object_array_from_list (shoal_adapter_interpret (adapter, command, execution, &error));
   g_assert_no_error (error);
   g_assert_nonnull (results);
 
@@ -236,7 +246,7 @@ interpret_text (ShoalAdapter *adapter,
   g_assert_no_error (error);
 
   execution = shoal_execution_new (wait_status, timed_out, FALSE, 0, 0, 2.0, NULL, 1, path);
-  results = shoal_adapter_interpret (adapter, command, execution, &error);
+  results = shoal_object_array_from_list (shoal_adapter_interpret (adapter, command, execution, &error));
   g_assert_no_error (error);
   g_assert_nonnull (results);
   g_unlink (path);

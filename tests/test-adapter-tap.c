@@ -62,7 +62,17 @@ discover (const char *yaml, ShoalAdapter **out_adapter, GError **error)
 
   if (!shoal_adapter_configure (adapter, "s", settings, error))
     return NULL;
-  tests = shoal_adapter_discover (adapter, NULL, error);
+  {
+    GError *local_error = NULL;
+    GList *list = shoal_adapter_discover (adapter, NULL, &local_error);
+
+    if (local_error != NULL)
+      {
+        g_propagate_error (error, local_error);
+        return NULL;
+      }
+    tests = shoal_object_array_from_list (list);
+  }
   if (out_adapter != NULL)
     *out_adapter = g_steal_pointer (&adapter);
   return tests;
@@ -151,7 +161,7 @@ interpret (Fixture *fixture, int wait_status, gboolean timed_out, const char *ou
 
   execution =
       shoal_execution_new (wait_status, timed_out, FALSE, 1000, 2001000, 2.0, "worker-1", 1, path);
-  results = shoal_adapter_interpret (fixture->adapter, fixture->command, execution, &error);
+  results = shoal_object_array_from_list (shoal_adapter_interpret (fixture->adapter, fixture->command, execution, &error));
   g_assert_no_error (error);
   g_assert_nonnull (results);
   g_unlink (path);
@@ -555,7 +565,7 @@ test_tap_run_fixture (void)
 
   execution = shoal_execution_new (g_subprocess_get_status (process), FALSE, FALSE, 0, 0, 0.1, NULL,
                                    1, path);
-  results = shoal_adapter_interpret (adapter, command, execution, &error);
+  results = shoal_object_array_from_list (shoal_adapter_interpret (adapter, command, execution, &error));
   g_assert_no_error (error);
   g_unlink (path);
 

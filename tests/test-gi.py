@@ -15,6 +15,7 @@
 # in-process and used both directly and by name from shoal.yaml.
 
 import datetime
+import gc
 import json
 import os
 import subprocess
@@ -362,15 +363,10 @@ class ProjectTest(ShoalTestCase):
         streamed = {e.dup_result().get_test_id(): e.dup_result().get_outcome() for e in finished}
         self.assertEqual(streamed, {r.get_test_id(): r.get_outcome() for r in summary.get_results()})
 
-    @unittest.expectedFailure
     def test_event_log_read(self):
-        # Shoal.EventLog.read() returns a GPtrArray that frees its elements
-        # (g_ptr_array_new_with_free_func (g_object_unref)) but is annotated
-        # (transfer full): PyGObject takes each element's reference and then
-        # frees the array, which unrefs them again. The events are gone (or
-        # the process crashes) before Python can read them. Run in a child
-        # interpreter so the crash cannot take this one down; remove the
-        # decorator once the annotation is (transfer container).
+        # The events outlive the array they came in, and a collection: run
+        # in a child interpreter, so a reference-counting mistake would crash
+        # there rather than take this one down.
         _, project = self.make_project(EXEC_PROJECT)
         summary = project.create_scheduler(None).run(None)
         path = os.path.join(summary.get_run_dir(), 'events.ndjson')
@@ -447,14 +443,9 @@ class ProjectTest(ShoalTestCase):
         scheduler.connect('event', on_event)
         self.check_interrupted(run_async(scheduler))
 
-    @unittest.expectedFailure
     def test_cancelling_interrupts_the_run(self):
-        # Documented: "cancelling interrupts the run", which then "completes
-        # normally ... with an exit status of 130". But the GTask of
-        # shoal_scheduler_run_async() keeps GTask's default
-        # check-cancellable, so run_finish() reports G_IO_ERROR_CANCELLED
-        # instead of the summary. Remove the decorator once run_async() calls
-        # g_task_set_check_cancellable (task, FALSE).
+        # Cancelling interrupts the run, which still completes with its
+        # summary and the exit status 130.
         _, project = self.make_project(self.SLOW_PROJECT)
         self.check_interrupted(run_async(project.create_scheduler(None), cancel_after_start=0.2))
 
@@ -582,13 +573,9 @@ class PythonReporterTest(ShoalTestCase):
         self.assertEqual(reporter.closed, 1)
         self.check_stream(reporter.events, summary)
 
-    @unittest.expectedFailure
     def test_open_receives_the_destination(self):
-        # The destination of ShoalReporter.open is annotated (type filename).
-        # PyGObject 3.42 (Debian 12) cannot marshal a filename argument into
-        # a Python vfunc: it warns "Unhandled type tag filename" and passes
-        # None. A plain utf8 annotation works (the value comes from YAML,
-        # which is UTF-8 anyway).
+        # A plain string (PyGObject 3.42 cannot hand a `filename` argument to
+        # a Python vfunc).
         reporter = PyReporter()
         self.assertTrue(reporter.open('out/report.txt'))
         self.assertEqual(reporter.destination, 'out/report.txt')
@@ -666,6 +653,18 @@ class PythonStrategyTest(ShoalTestCase):
         self.assertEqual(self.started_order(summary.get_run_dir()), expected)
         self.assertEqual(self.report_order(os.path.join(project_dir.path, 'report.json')), expected)
 
+    def test_plan_of_a_c_strategy(self):
+        # Lists of objects cross the interfaces as GLists owning their
+        # elements, the same way in both directions.
+        strategy = Shoal.PluginRegistry.get_default().create_strategy('fifo')
+        tests = [Shoal.TestCase.new('p', 't%d' % i) for i in range(5)]
+        groups = strategy.plan(tests, Shoal.DispatchContext.new(2, 1.0))
+        gc.collect()
+        self.assertEqual([g.get_worker_id() for g in groups], ['w1', 'w2'])
+        self.assertEqual([t.get_local_id() for t in groups[0].get_tests()], ['t0', 't2', 't4'])
+        self.assertEqual([t.get_local_id() for t in groups[1].get_tests()], ['t1', 't3'])
+        self.assertEqual(groups[1].get_estimated_duration(), 2.0)
+
     def test_plan(self):
         strategy = LifoStrategy()
         tests = [Shoal.TestCase.new('p', 't%d' % i) for i in range(5)]
@@ -675,6 +674,31 @@ class PythonStrategyTest(ShoalTestCase):
         self.assertEqual([t.get_local_id() for t in groups[0].get_tests()], ['t4', 't2', 't0'])
         self.assertEqual([t.get_local_id() for t in groups[1].get_tests()], ['t3', 't1'])
         self.assertEqual(groups[0].get_estimated_duration(), 3.0)
+
+
+class CAdapterFromPythonTest(ShoalTestCase):
+    def test_discover_and_interpret_of_a_c_adapter(self):
+        adapter = Shoal.PluginRegistry.get_default().create_adapter('exec')
+        settings = Shoal.Settings.new_from_data(textwrap.dedent('''\
+            tests:
+              - name: passes
+                command: [/bin/true]
+              - name: fails
+                command: [/bin/false]
+            '''), -1, None)
+        self.assertTrue(adapter.configure('c', settings))
+        tests = adapter.discover(None)
+        gc.collect()
+        self.assertEqual([t.get_id() for t in tests], ['c::passes', 'c::fails'])
+
+        command = adapter.prepare([tests[1]])
+        self.assertEqual(command.get_argv(), ['/bin/false'])
+        execution = Shoal.Execution.new(1 << 8, False, False, 1, 2, 0.5, 'w1', 1, None)
+        results = adapter.interpret(command, execution)
+        gc.collect()
+        self.assertEqual([(r.get_test_id(), r.get_outcome()) for r in results],
+                         [('c::fails', Shoal.Outcome.FAILED)])
+        self.assertEqual(results[0].get_message(), 'exited with status 1')
 
 
 class PythonAdapterTest(ShoalTestCase):

@@ -157,7 +157,10 @@ pid_is_gone (int pid)
   if (kill (pid, 0) != 0 && errno == ESRCH)
     return TRUE;
   /* A zombie whose parent is not us is dead; init reaps it. */
-  return g_file_get_contents (path, &stat, NULL, NULL) && strstr (stat, ") Z ") != NULL;
+  if (g_file_get_contents (path, &stat, NULL, NULL) && strstr (stat, ") Z ") != NULL)
+    return TRUE;
+  g_test_message ("pid %d is alive: %s (we are %d)", pid, stat, (int) getpid ());
+  return FALSE;
 }
 
 static GArray *

@@ -171,7 +171,7 @@ test_from_spec (ShoalExecAdapter *self, ShoalCommandSpec *spec, GError **error)
   return g_steal_pointer (&test);
 }
 
-static GPtrArray *
+static GList *
 shoal_exec_adapter_discover (ShoalAdapter *adapter, GCancellable *cancellable, GError **error)
 {
   ShoalExecAdapter *self = SHOAL_EXEC_ADAPTER (adapter);
@@ -237,7 +237,7 @@ shoal_exec_adapter_discover (ShoalAdapter *adapter, GCancellable *cancellable, G
       return NULL;
     }
 
-  return g_steal_pointer (&tests);
+  return shoal_object_list_from_array (g_steal_pointer (&tests));
 }
 
 static ShoalRunCommand *
@@ -266,7 +266,7 @@ shoal_exec_adapter_prepare (ShoalAdapter *adapter, GPtrArray *tests, GError **er
   return g_steal_pointer (&command);
 }
 
-static GPtrArray *
+static GList *
 shoal_exec_adapter_interpret (ShoalAdapter *adapter,
                               ShoalRunCommand *command,
                               ShoalExecution *execution,
@@ -282,7 +282,7 @@ shoal_exec_adapter_interpret (ShoalAdapter *adapter,
   for (guint i = 0; i < tests->len; i++)
     g_ptr_array_add (results, shoal_adapter_result_for_execution (g_ptr_array_index (tests, i),
                                                                   execution, outcome, message));
-  return g_steal_pointer (&results);
+  return shoal_object_list_from_array (g_steal_pointer (&results));
 }
 
 static gboolean

@@ -641,7 +641,7 @@ add_case_tests (ShoalGlibAdapter *self, GlibProgram *program, GPtrArray *tests)
     }
 }
 
-static GPtrArray *
+static GList *
 shoal_glib_adapter_discover (ShoalAdapter *adapter, GCancellable *cancellable, GError **error)
 {
   ShoalGlibAdapter *self = SHOAL_GLIB_ADAPTER (adapter);
@@ -694,7 +694,7 @@ shoal_glib_adapter_discover (ShoalAdapter *adapter, GCancellable *cancellable, G
         add_whole_test (self, program, self->mode == GLIB_MODE_CASES ? note : NULL, tests);
     }
 
-  return g_steal_pointer (&tests);
+  return shoal_object_list_from_array (g_steal_pointer (&tests));
 }
 
 /* Running */
@@ -934,7 +934,7 @@ interpret_cases (GPtrArray *tests, ShoalExecution *execution, ShoalTapDocument *
   return g_steal_pointer (&results);
 }
 
-static GPtrArray *
+static GList *
 shoal_glib_adapter_interpret (ShoalAdapter *adapter,
                               ShoalRunCommand *command,
                               ShoalExecution *execution,
@@ -963,9 +963,9 @@ shoal_glib_adapter_interpret (ShoalAdapter *adapter,
   doc = shoal_tap_document_parse (output, -1);
 
   if (tests->len == 1 && is_whole_test (g_ptr_array_index (tests, 0)))
-    return shoal_tap_interpret_points (g_ptr_array_index (tests, 0), execution, doc,
-                                       SHOAL_TAP_STYLE_GLIB);
-  return interpret_cases (tests, execution, doc);
+    return shoal_object_list_from_array (shoal_tap_interpret_points (g_ptr_array_index (tests, 0), execution, doc,
+                                       SHOAL_TAP_STYLE_GLIB));
+  return shoal_object_list_from_array (interpret_cases (tests, execution, doc));
 }
 
 static gboolean

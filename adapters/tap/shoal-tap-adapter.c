@@ -120,7 +120,7 @@ shoal_tap_adapter_configure (ShoalAdapter *adapter,
   return TRUE;
 }
 
-static GPtrArray *
+static GList *
 shoal_tap_adapter_discover (ShoalAdapter *adapter, GCancellable *cancellable, GError **error)
 {
   ShoalTapAdapter *self = SHOAL_TAP_ADAPTER (adapter);
@@ -163,7 +163,7 @@ shoal_tap_adapter_discover (ShoalAdapter *adapter, GCancellable *cancellable, GE
       g_ptr_array_add (tests, g_steal_pointer (&test));
     }
 
-  return g_steal_pointer (&tests);
+  return shoal_object_list_from_array (g_steal_pointer (&tests));
 }
 
 static ShoalRunCommand *
@@ -192,7 +192,7 @@ shoal_tap_adapter_prepare (ShoalAdapter *adapter, GPtrArray *tests, GError **err
   return g_steal_pointer (&command);
 }
 
-static GPtrArray *
+static GList *
 shoal_tap_adapter_interpret (ShoalAdapter *adapter,
                              ShoalRunCommand *command,
                              ShoalExecution *execution,
@@ -220,8 +220,8 @@ shoal_tap_adapter_interpret (ShoalAdapter *adapter,
     }
 
   doc = shoal_tap_document_parse (output, -1);
-  return shoal_tap_interpret_points (g_ptr_array_index (tests, 0), execution, doc,
-                                     SHOAL_TAP_STYLE_PLAIN);
+  return shoal_object_list_from_array (shoal_tap_interpret_points (g_ptr_array_index (tests, 0), execution, doc,
+                                     SHOAL_TAP_STYLE_PLAIN));
 }
 
 static gboolean

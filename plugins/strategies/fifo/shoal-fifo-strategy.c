@@ -58,7 +58,7 @@ shoal_fifo_strategy_next (ShoalStrategy *strategy,
   return NULL;
 }
 
-static GPtrArray *
+static GList *
 shoal_fifo_strategy_plan (ShoalStrategy *strategy,
                           GPtrArray *tests,
                           ShoalDispatchContext *context,
@@ -89,7 +89,7 @@ shoal_fifo_strategy_plan (ShoalStrategy *strategy,
         }
       shoal_test_group_add (earliest, test, shoal_dispatch_context_estimate (context, test));
     }
-  return groups;
+  return shoal_object_list_from_array (groups);
 }
 
 static void
