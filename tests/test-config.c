@@ -986,6 +986,25 @@ test_find_file (void)
   remove_test_dir (root);
 }
 
+/* A key a plugin asked for counts as known even when the file lacks it, so
+ * the misspelling next to it gets a suggestion. */
+static void
+test_check_keys_suggests_keys_read_but_absent (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ShoalSettings) settings =
+      shoal_settings_new_from_data ("progam: build/test\n", -1, "s.yaml", &error);
+  g_autofree char *program = NULL;
+
+  g_assert_no_error (error);
+  program = shoal_settings_get_string (settings, "program", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (program);
+  g_assert_false (shoal_settings_check_keys (settings, NULL, &error));
+  g_assert_error (error, SHOAL_CONFIG_ERROR, SHOAL_CONFIG_ERROR_UNKNOWN_KEY);
+  g_assert_cmpstr (error->message, ==, "s.yaml:1:1: progam: unknown key 'progam'; did you mean 'program'?");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1004,6 +1023,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/shoal/config/scalars", test_scalars);
   g_test_add_func ("/shoal/config/settings-api", test_settings_api);
   g_test_add_func ("/shoal/config/check-keys", test_check_keys);
+  g_test_add_func ("/shoal/config/check-keys-read-but-absent",
+                   test_check_keys_suggests_keys_read_but_absent);
   g_test_add_func ("/shoal/config/suite-adapter-keys", test_suite_adapter_keys);
   g_test_add_func ("/shoal/config/report-config-new", test_report_config_new);
   g_test_add_func ("/shoal/config/from-file", test_from_file);
