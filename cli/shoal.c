@@ -34,7 +34,7 @@ static char *opt_config;
 
 static GOptionEntry config_entries[] = {
   { "config", 'c', 0, G_OPTION_ARG_FILENAME, &opt_config,
-    N_("Use FILE instead of the shoal.yaml found from the current directory upwards"), N_("FILE") },
+    N_ ("Use FILE instead of the shoal.yaml found from the current directory upwards"), N_ ("FILE") },
   { NULL },
 };
 
@@ -98,7 +98,7 @@ check_patterns (ShoalProject *project,
 
       if (selected->len == 0)
         {
-          *exit_status = fail (_("no test id matches '%s' (see `shoal list`)"), patterns[i]);
+          *exit_status = fail (_ ("no test id matches '%s' (see `shoal list`)"), patterns[i]);
           return FALSE;
         }
     }
@@ -162,7 +162,7 @@ static int
 command_run (int argc,
              char **argv)
 {
-  g_autoptr (GOptionContext) context = g_option_context_new (_("[TEST-ID-PATTERN…] — run tests"));
+  g_autoptr (GOptionContext) context = g_option_context_new (_ ("[TEST-ID-PATTERN…] — run tests"));
   g_autoptr (ShoalProject) project = NULL;
   g_autoptr (ShoalScheduler) scheduler = NULL;
   g_autoptr (ShoalReporter) console = NULL;
@@ -179,28 +179,28 @@ command_run (int argc,
   int exit_status = EXIT_PASSED;
   guint sigint_id, sigterm_id;
   GOptionEntry entries[] = {
-    { "jobs", 'j', 0, G_OPTION_ARG_INT, &workers, N_("Run N tests at once (default: max_workers)"),
+    { "jobs", 'j', 0, G_OPTION_ARG_INT, &workers, N_ ("Run N tests at once (default: max_workers)"),
       "N" },
     { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &timeout,
-      N_("Kill a test after S seconds (default: timeout)"), "S" },
+      N_ ("Kill a test after S seconds (default: timeout)"), "S" },
     { "report", 'r', 0, G_OPTION_ARG_STRING_ARRAY, &report_specs,
-      N_("Also write a report, e.g. json=report.json or junit=junit.xml"), N_("FORMAT=PATH") },
-    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, N_("Show the output of every test"), NULL },
+      N_ ("Also write a report, e.g. json=report.json or junit=junit.xml"), N_ ("FORMAT=PATH") },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, N_ ("Show the output of every test"), NULL },
     { NULL },
   };
 
   g_option_context_add_main_entries (context, config_entries, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_description (context,
-                                    _("Exit status: 0 all tests passed or were skipped, 1 some "
-                                      "test did not pass,\n2 usage or configuration error, 130 "
-                                      "interrupted.\n"));
+                                    _ ("Exit status: 0 all tests passed or were skipped, 1 some "
+                                       "test did not pass,\n2 usage or configuration error, 130 "
+                                       "interrupted.\n"));
   if (!parse_options (context, &argc, &argv, &exit_status))
     return exit_status;
   if (workers < 0 || workers > 4096)
-    return fail (_("-j must be between 1 and 4096, got %d"), workers);
+    return fail (_ ("-j must be between 1 and 4096, got %d"), workers);
   if (timeout < 0)
-    return fail (_("--timeout must be positive, got %g"), timeout);
+    return fail (_ ("--timeout must be positive, got %g"), timeout);
 
   project = load_project (&error);
   if (project == NULL)
@@ -240,7 +240,7 @@ command_run (int argc,
       ShoalReporter *reporter;
 
       if (!split_report_spec (report_specs[i], &format, &path))
-        return fail (_("--report takes FORMAT=PATH, got '%s'"), report_specs[i]);
+        return fail (_ ("--report takes FORMAT=PATH, got '%s'"), report_specs[i]);
       reporter = shoal_project_create_reporter (project, format, path, &error);
       if (reporter == NULL)
         return fail ("%s", error->message);
@@ -283,14 +283,14 @@ static int
 command_list (int argc,
               char **argv)
 {
-  g_autoptr (GOptionContext) context = g_option_context_new (_("[TEST-ID-PATTERN…] — list the tests"));
+  g_autoptr (GOptionContext) context = g_option_context_new (_ ("[TEST-ID-PATTERN…] — list the tests"));
   g_autoptr (ShoalProject) project = NULL;
   g_autoptr (GPtrArray) tests = NULL;
   g_autoptr (GError) error = NULL;
   gboolean json = FALSE;
   int exit_status = EXIT_PASSED;
   GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the tests as a JSON array"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_ ("Print the tests as a JSON array"), NULL },
     { NULL },
   };
 
@@ -334,7 +334,7 @@ static int
 command_plugins (int argc,
                  char **argv)
 {
-  g_autoptr (GOptionContext) context = g_option_context_new (_("— list the plugins Shoal can load"));
+  g_autoptr (GOptionContext) context = g_option_context_new (_ ("— list the plugins Shoal can load"));
   ShoalPluginRegistry *registry = shoal_plugin_registry_get_default ();
   g_autoptr (GPtrArray) plugins = NULL;
   int exit_status = EXIT_PASSED;
@@ -362,7 +362,7 @@ command_report (int argc,
                 char **argv)
 {
   g_autoptr (GOptionContext) context = g_option_context_new (
-      _("[RUN-DIR|EVENTS-FILE] — rebuild reports from a run's event stream"));
+      _ ("[RUN-DIR|EVENTS-FILE] — rebuild reports from a run's event stream"));
   g_autoptr (GPtrArray) events = NULL;
   g_autoptr (GPtrArray) reporters = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr (GError) error = NULL;
@@ -373,7 +373,7 @@ command_report (int argc,
   guint skipped = 0;
   GOptionEntry entries[] = {
     { "report", 'r', 0, G_OPTION_ARG_STRING_ARRAY, &report_specs,
-      N_("Write a report, e.g. json=report.json (default: console)"), N_("FORMAT=PATH") },
+      N_ ("Write a report, e.g. json=report.json (default: console)"), N_ ("FORMAT=PATH") },
     { NULL },
   };
 
@@ -382,7 +382,7 @@ command_report (int argc,
   if (!parse_options (context, &argc, &argv, &exit_status))
     return exit_status;
   if (argc > 2)
-    return fail (_("shoal report takes one run directory or events file"));
+    return fail (_ ("shoal report takes one run directory or events file"));
 
   if (argc == 2 && g_file_test (argv[1], G_FILE_TEST_IS_DIR))
     events_path = g_build_filename (argv[1], "events.ndjson", NULL);
@@ -419,7 +419,7 @@ command_report (int argc,
       ShoalReporter *reporter;
 
       if (!split_report_spec (report_specs[i], &format, &path))
-        return fail (_("--report takes FORMAT=PATH, got '%s'"), report_specs[i]);
+        return fail (_ ("--report takes FORMAT=PATH, got '%s'"), report_specs[i]);
       reporter = shoal_plugin_registry_create_reporter (registry, format, &error);
       if (reporter == NULL || !shoal_reporter_open (reporter, path, &error))
         {
@@ -437,8 +437,8 @@ command_report (int argc,
       return fail ("%s", error->message);
 
   if (skipped > 0)
-    g_printerr (_("shoal: warning: %u lines of %s were skipped (unknown events or a cut-off last "
-                  "line)\n"),
+    g_printerr (_ ("shoal: warning: %u lines of %s were skipped (unknown events or a cut-off last "
+                   "line)\n"),
                 skipped, events_path);
 
   /* The exit status of the run the stream describes. */
@@ -453,19 +453,19 @@ command_report (int argc,
 }
 
 static const Command commands[] = {
-  { "run", N_("Run tests in parallel"), command_run },
-  { "list", N_("List the tests shoal.yaml describes"), command_list },
-  { "report", N_("Rebuild reports from a run's event stream"), command_report },
-  { "plugins", N_("List the adapters, strategies, providers and reporters"), command_plugins },
+  { "run", N_ ("Run tests in parallel"), command_run },
+  { "list", N_ ("List the tests shoal.yaml describes"), command_list },
+  { "report", N_ ("Rebuild reports from a run's event stream"), command_report },
+  { "plugins", N_ ("List the adapters, strategies, providers and reporters"), command_plugins },
 };
 
 static void
 print_usage (FILE *stream)
 {
-  fprintf (stream, "%s", _("Usage:\n  shoal COMMAND [OPTION…]\n\nCommands:\n"));
+  fprintf (stream, "%s", _ ("Usage:\n  shoal COMMAND [OPTION…]\n\nCommands:\n"));
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    fprintf (stream, "  %-10s %s\n", commands[i].name, _(commands[i].summary));
-  fprintf (stream, "%s", _("\nRun `shoal COMMAND --help` for a command's options.\n"));
+    fprintf (stream, "  %-10s %s\n", commands[i].name, _ (commands[i].summary));
+  fprintf (stream, "%s", _ ("\nRun `shoal COMMAND --help` for a command's options.\n"));
 }
 
 int
@@ -502,7 +502,7 @@ main (int argc,
         return status;
       }
 
-  fprintf (stderr, _("shoal: unknown command '%s'\n\n"), argv[1]);
+  fprintf (stderr, _ ("shoal: unknown command '%s'\n\n"), argv[1]);
   print_usage (stderr);
   return EXIT_USAGE;
 }

@@ -91,9 +91,10 @@ GList *shoal_adapter_interpret (ShoalAdapter *self,
 SHOAL_AVAILABLE_IN_1_0
 gboolean shoal_adapter_can_batch (ShoalAdapter *self);
 SHOAL_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
-ShoalTestResult *shoal_adapter_result_for_execution (ShoalTestCase *test,
-                                                     ShoalExecution *execution,
-                                                     ShoalOutcome outcome,
-                                                     const char *message);
+    ShoalTestResult *
+    shoal_adapter_result_for_execution (ShoalTestCase *test,
+                                        ShoalExecution *execution,
+                                        ShoalOutcome outcome,
+                                        const char *message);
 
 G_END_DECLS

@@ -149,8 +149,12 @@ static const char *const top_level_keys[] = {
 };
 
 static const char *const environment_keys[] = {
-  "base_temp_dir", "cleanup_on_exit",       "preserve_on_failure",
-  "isolate_home",  "environment_variables", NULL,
+  "base_temp_dir",
+  "cleanup_on_exit",
+  "preserve_on_failure",
+  "isolate_home",
+  "environment_variables",
+  NULL,
 };
 
 static const char *const log_levels[] = { "DEBUG", "INFO", "WARNING", "ERROR", NULL };

@@ -32,15 +32,18 @@ G_DECLARE_FINAL_TYPE (ShoalReportConfig, shoal_report_config, SHOAL, REPORT_CONF
 
 /* ShoalConfig */
 SHOAL_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
-ShoalConfig *shoal_config_new (void);
+    ShoalConfig *
+    shoal_config_new (void);
 SHOAL_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
-ShoalConfig *shoal_config_new_from_file (const char *path,
-                                         GError **error);
+    ShoalConfig *
+    shoal_config_new_from_file (const char *path,
+                                GError **error);
 SHOAL_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
-ShoalConfig *shoal_config_new_from_data (const char *data,
-                                         gssize length,
-                                         const char *filename,
-                                         GError **error);
+    ShoalConfig *
+    shoal_config_new_from_data (const char *data,
+                                gssize length,
+                                const char *filename,
+                                GError **error);
 SHOAL_AVAILABLE_IN_1_0
 char *shoal_config_find_file (const char *start_dir,
                               GError **error);
@@ -135,8 +138,9 @@ ShoalSettings *shoal_pool_config_get_settings (ShoalPoolConfig *self);
 
 /* ShoalReportConfig */
 SHOAL_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
-ShoalReportConfig *shoal_report_config_new (const char *format,
-                                            const char *path);
+    ShoalReportConfig *
+    shoal_report_config_new (const char *format,
+                             const char *path);
 SHOAL_AVAILABLE_IN_1_0
 const char *shoal_report_config_get_format (ShoalReportConfig *self);
 SHOAL_AVAILABLE_IN_1_0

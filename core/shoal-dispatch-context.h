@@ -22,8 +22,9 @@ SHOAL_AVAILABLE_IN_1_0
 G_DECLARE_FINAL_TYPE (ShoalDispatchContext, shoal_dispatch_context, SHOAL, DISPATCH_CONTEXT, GObject)
 
 SHOAL_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
-ShoalDispatchContext *shoal_dispatch_context_new (guint n_workers,
-                                                  double default_estimate);
+    ShoalDispatchContext *
+    shoal_dispatch_context_new (guint n_workers,
+                                double default_estimate);
 SHOAL_AVAILABLE_IN_1_0
 guint shoal_dispatch_context_get_n_workers (ShoalDispatchContext *self);
 SHOAL_AVAILABLE_IN_1_0

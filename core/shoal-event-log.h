@@ -22,8 +22,9 @@ SHOAL_AVAILABLE_IN_1_0
 G_DECLARE_FINAL_TYPE (ShoalEventLog, shoal_event_log, SHOAL, EVENT_LOG, GObject)
 
 SHOAL_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
-ShoalEventLog *shoal_event_log_new (const char *path,
-                                    GError **error);
+    ShoalEventLog *
+    shoal_event_log_new (const char *path,
+                         GError **error);
 SHOAL_AVAILABLE_IN_1_0
 const char *shoal_event_log_get_path (ShoalEventLog *self);
 SHOAL_AVAILABLE_IN_1_0

@@ -64,14 +64,16 @@ SHOAL_AVAILABLE_IN_1_0
 ShoalEventKind shoal_event_kind_from_string (const char *str);
 
 SHOAL_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
-ShoalEvent *shoal_event_new (ShoalEventKind kind,
-                             guint64 sequence,
-                             gint64 timestamp,
-                             JsonObject *payload);
+    ShoalEvent *
+    shoal_event_new (ShoalEventKind kind,
+                     guint64 sequence,
+                     gint64 timestamp,
+                     JsonObject *payload);
 SHOAL_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
-ShoalEvent *shoal_event_new_from_line (const char *line,
-                                       gssize length,
-                                       GError **error);
+    ShoalEvent *
+    shoal_event_new_from_line (const char *line,
+                               gssize length,
+                               GError **error);
 SHOAL_AVAILABLE_IN_1_0
 ShoalEventKind shoal_event_get_kind (ShoalEvent *self);
 SHOAL_AVAILABLE_IN_1_0
@@ -94,8 +96,9 @@ double shoal_event_get_double (ShoalEvent *self,
                                const char *member,
                                double default_value);
 SHOAL_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
-ShoalTestResult *shoal_event_dup_result (ShoalEvent *self,
-                                         GError **error);
+    ShoalTestResult *
+    shoal_event_dup_result (ShoalEvent *self,
+                            GError **error);
 SHOAL_AVAILABLE_IN_1_0
 char *shoal_event_to_line (ShoalEvent *self);
 

@@ -22,15 +22,16 @@ SHOAL_AVAILABLE_IN_1_0
 G_DECLARE_FINAL_TYPE (ShoalExecution, shoal_execution, SHOAL, EXECUTION, GObject)
 
 SHOAL_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
-ShoalExecution *shoal_execution_new (int wait_status,
-                                     gboolean timed_out,
-                                     gboolean interrupted,
-                                     gint64 start_time,
-                                     gint64 end_time,
-                                     double duration,
-                                     const char *worker_id,
-                                     guint attempt,
-                                     const char *output_path);
+    ShoalExecution *
+    shoal_execution_new (int wait_status,
+                         gboolean timed_out,
+                         gboolean interrupted,
+                         gint64 start_time,
+                         gint64 end_time,
+                         double duration,
+                         const char *worker_id,
+                         guint attempt,
+                         const char *output_path);
 SHOAL_AVAILABLE_IN_1_0
 gboolean shoal_execution_get_exited (ShoalExecution *self);
 SHOAL_AVAILABLE_IN_1_0

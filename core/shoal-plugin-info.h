@@ -22,8 +22,9 @@ SHOAL_AVAILABLE_IN_1_0
 G_DECLARE_FINAL_TYPE (ShoalPluginInfo, shoal_plugin_info, SHOAL, PLUGIN_INFO, GObject)
 
 SHOAL_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
-ShoalPluginInfo *shoal_plugin_info_new_from_file (const char *path,
-                                                  GError **error);
+    ShoalPluginInfo *
+    shoal_plugin_info_new_from_file (const char *path,
+                                     GError **error);
 SHOAL_AVAILABLE_IN_1_0
 const char *shoal_plugin_info_get_name (ShoalPluginInfo *self);
 SHOAL_AVAILABLE_IN_1_0

@@ -39,7 +39,7 @@ struct _ShoalPluginModule
 };
 
 static GRecMutex modules_lock; /* recursive: an entry point may load another module */
-static GHashTable *modules; /* module path -> ShoalPluginModule, never freed */
+static GHashTable *modules;    /* module path -> ShoalPluginModule, never freed */
 static ShoalPluginModule *loading_module;
 
 G_DEFINE_FINAL_TYPE (ShoalPluginModule, shoal_plugin_module, G_TYPE_TYPE_MODULE)
@@ -63,8 +63,8 @@ shoal_plugin_module_load (GTypeModule *module)
   if (abi != SHOAL_PLUGIN_ABI_VERSION)
     {
       g_set_error (&self->load_error, SHOAL_MODULE_ERROR, SHOAL_MODULE_ERROR_ABI,
-                   _("plugin '%s' (%s) is built for plugin ABI %d, but this Shoal loads ABI %d; "
-                   "rebuild it against this Shoal"),
+                   _ ("plugin '%s' (%s) is built for plugin ABI %d, but this Shoal loads ABI %d; "
+                      "rebuild it against this Shoal"),
                    name, shoal_plugin_info_get_info_path (self->info), abi,
                    SHOAL_PLUGIN_ABI_VERSION);
       return FALSE;
@@ -73,7 +73,7 @@ shoal_plugin_module_load (GTypeModule *module)
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
     {
       g_set_error (&self->load_error, SHOAL_MODULE_ERROR, SHOAL_MODULE_ERROR_NOT_FOUND,
-                   _("plugin '%s': its module %s does not exist (named by Module= in %s)"), name,
+                   _ ("plugin '%s': its module %s does not exist (named by Module= in %s)"), name,
                    path, shoal_plugin_info_get_info_path (self->info));
       return FALSE;
     }
@@ -83,14 +83,14 @@ shoal_plugin_module_load (GTypeModule *module)
   if (self->library == NULL)
     {
       g_set_error (&self->load_error, SHOAL_MODULE_ERROR, SHOAL_MODULE_ERROR_LOAD,
-                   _("plugin '%s': cannot load %s: %s"), name, path, g_module_error ());
+                   _ ("plugin '%s': cannot load %s: %s"), name, path, g_module_error ());
       return FALSE;
     }
 
   if (!g_module_symbol (self->library, SHOAL_PLUGIN_ABI_SYMBOL, &abi_symbol) || abi_symbol == NULL)
     {
       g_set_error (&self->load_error, SHOAL_MODULE_ERROR, SHOAL_MODULE_ERROR_ABI,
-                   _("plugin '%s': %s does not export %s, so its ABI cannot be checked"), name, path,
+                   _ ("plugin '%s': %s does not export %s, so its ABI cannot be checked"), name, path,
                    SHOAL_PLUGIN_ABI_SYMBOL);
       g_clear_pointer (&self->library, g_module_close);
       return FALSE;
@@ -98,8 +98,8 @@ shoal_plugin_module_load (GTypeModule *module)
   if (*(const int *) abi_symbol != SHOAL_PLUGIN_ABI_VERSION)
     {
       g_set_error (&self->load_error, SHOAL_MODULE_ERROR, SHOAL_MODULE_ERROR_ABI,
-                   _("plugin '%s': %s is built for plugin ABI %d, but this Shoal loads ABI %d; "
-                   "rebuild it against this Shoal"),
+                   _ ("plugin '%s': %s is built for plugin ABI %d, but this Shoal loads ABI %d; "
+                      "rebuild it against this Shoal"),
                    name, path, *(const int *) abi_symbol, SHOAL_PLUGIN_ABI_VERSION);
       g_clear_pointer (&self->library, g_module_close);
       return FALSE;
@@ -109,7 +109,7 @@ shoal_plugin_module_load (GTypeModule *module)
       entry_point == NULL)
     {
       g_set_error (&self->load_error, SHOAL_MODULE_ERROR, SHOAL_MODULE_ERROR_ENTRY_POINT,
-                   _("plugin '%s': %s has no entry point %s()"), name, path,
+                   _ ("plugin '%s': %s has no entry point %s()"), name, path,
                    SHOAL_PLUGIN_ENTRY_POINT);
       g_clear_pointer (&self->library, g_module_close);
       return FALSE;
@@ -217,7 +217,7 @@ _shoal_plugin_module_get (ShoalPluginInfo *info,
         g_propagate_error (error, g_steal_pointer (&self->load_error));
       else
         g_set_error (error, SHOAL_MODULE_ERROR, SHOAL_MODULE_ERROR_LOAD,
-                     _("plugin '%s' could not be loaded"), shoal_plugin_info_get_name (info));
+                     _ ("plugin '%s' could not be loaded"), shoal_plugin_info_get_name (info));
       /* Nothing was registered on it, so it may go. */
       g_object_unref (self);
       return NULL;

@@ -176,13 +176,13 @@ add_info (ShoalPluginRegistry *self,
       if (g_strcmp0 (shoal_plugin_info_get_info_path (existing),
                      shoal_plugin_info_get_info_path (info)) != 0)
         g_ptr_array_add (self->warnings,
-                         g_strdup_printf (_("%s: %s plugin '%s' is shadowed by %s"),
+                         g_strdup_printf (_ ("%s: %s plugin '%s' is shadowed by %s"),
                                           shoal_plugin_info_get_info_path (info),
                                           shoal_plugin_kind_to_string (shoal_plugin_info_get_kind (info)),
                                           shoal_plugin_info_get_name (info),
                                           shoal_plugin_info_get_info_path (existing) != NULL
                                               ? shoal_plugin_info_get_info_path (existing)
-                                              : _("an in-process registration")));
+                                              : _ ("an in-process registration")));
       return;
     }
   g_hash_table_insert (self->infos, g_steal_pointer (&key), g_object_ref (info));
@@ -371,7 +371,7 @@ shoal_plugin_registry_register_type (ShoalPluginRegistry *self,
   if (!G_TYPE_IS_OBJECT (type) || !g_type_is_a (type, iface) || G_TYPE_IS_ABSTRACT (type))
     {
       g_set_error (error, SHOAL_MODULE_ERROR, SHOAL_MODULE_ERROR_REGISTRATION,
-                   _("cannot register %s '%s': %s is not an instantiable GObject type implementing %s"),
+                   _ ("cannot register %s '%s': %s is not an instantiable GObject type implementing %s"),
                    shoal_plugin_kind_to_string (kind), name,
                    type != G_TYPE_INVALID ? g_type_name (type) : "(invalid type)", g_type_name (iface));
       return FALSE;
@@ -383,7 +383,7 @@ shoal_plugin_registry_register_type (ShoalPluginRegistry *self,
       if ((GType) GPOINTER_TO_SIZE (existing) == type)
         return TRUE;
       g_set_error (error, SHOAL_MODULE_ERROR, SHOAL_MODULE_ERROR_REGISTRATION,
-                   _("cannot register %s '%s' as %s: it is already registered as %s"),
+                   _ ("cannot register %s '%s' as %s: it is already registered as %s"),
                    shoal_plugin_kind_to_string (kind), name, g_type_name (type),
                    g_type_name ((GType) GPOINTER_TO_SIZE (existing)));
       return FALSE;
@@ -455,12 +455,12 @@ set_not_found_error (ShoalPluginRegistry *self,
 
   if (best != NULL && best_distance <= MAX (2, strlen (name) / 3))
     g_set_error (error, SHOAL_MODULE_ERROR, SHOAL_MODULE_ERROR_NOT_FOUND,
-                 _("no %s plugin named '%s'; did you mean '%s'?"), shoal_plugin_kind_to_string (kind),
+                 _ ("no %s plugin named '%s'; did you mean '%s'?"), shoal_plugin_kind_to_string (kind),
                  name, best);
   else
     g_set_error (error, SHOAL_MODULE_ERROR, SHOAL_MODULE_ERROR_NOT_FOUND,
-                 _("no %s plugin named '%s' (available: %s)"), shoal_plugin_kind_to_string (kind),
-                 name, available->len > 0 ? available->str : _("none"));
+                 _ ("no %s plugin named '%s' (available: %s)"), shoal_plugin_kind_to_string (kind),
+                 name, available->len > 0 ? available->str : _ ("none"));
 }
 
 /**
@@ -510,7 +510,7 @@ shoal_plugin_registry_load_type (ShoalPluginRegistry *self,
   if (!g_hash_table_lookup_extended (self->types, key, NULL, &type))
     {
       g_set_error (error, SHOAL_MODULE_ERROR, SHOAL_MODULE_ERROR_REGISTRATION,
-                   _("plugin '%s': %s loaded but registered no %s named '%s'"), name,
+                   _ ("plugin '%s': %s loaded but registered no %s named '%s'"), name,
                    shoal_plugin_info_get_module_path (info), shoal_plugin_kind_to_string (kind), name);
       return G_TYPE_INVALID;
     }

@@ -49,7 +49,8 @@ G_DECLARE_FINAL_TYPE (ShoalPluginRegistry, shoal_plugin_registry, SHOAL, PLUGIN_
 #define SHOAL_PLUGIN_ABI_SYMBOL "shoal_plugin_abi_version"
 
 SHOAL_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
-ShoalPluginRegistry *shoal_plugin_registry_new (void);
+    ShoalPluginRegistry *
+    shoal_plugin_registry_new (void);
 SHOAL_AVAILABLE_IN_1_0
 ShoalPluginRegistry *shoal_plugin_registry_get_default (void);
 SHOAL_AVAILABLE_IN_1_0

@@ -34,10 +34,10 @@ struct _ShoalProject
 
   ShoalConfig *config;
   ShoalPluginRegistry *registry;
-  GPtrArray *tests;          /* ShoalTestCase* */
-  GHashTable *adapters;      /* test id -> ShoalAdapter* (ref) */
+  GPtrArray *tests;            /* ShoalTestCase* */
+  GHashTable *adapters;        /* test id -> ShoalAdapter* (ref) */
   GPtrArray *discovery_errors; /* ShoalTestResult* */
-  GPtrArray *warnings;       /* char* */
+  GPtrArray *warnings;         /* char* */
   gboolean discovered;
 };
 
@@ -207,7 +207,7 @@ add_discovery_error (ShoalProject *self,
   shoal_test_result_set_times (result, now, now);
   shoal_test_result_set_message (result, message);
   g_ptr_array_add (self->discovery_errors, result);
-  g_ptr_array_add (self->warnings, g_strdup_printf (_("suite %s: %s"), suite_name, message));
+  g_ptr_array_add (self->warnings, g_strdup_printf (_ ("suite %s: %s"), suite_name, message));
 }
 
 /**
@@ -260,11 +260,10 @@ shoal_project_discover (ShoalProject *self,
         return FALSE;
 
       tests = shoal_object_array_from_list (shoal_adapter_discover (adapter, cancellable,
-                                                                     &local_error));
+                                                                    &local_error));
       if (local_error != NULL)
         {
-          add_discovery_error (self, suite_name, local_error != NULL ? local_error->message
-                                                                     : _("discovery failed"));
+          add_discovery_error (self, suite_name, local_error != NULL ? local_error->message : _ ("discovery failed"));
           continue;
         }
       for (guint i = 0; i < tests->len; i++)
@@ -275,7 +274,7 @@ shoal_project_discover (ShoalProject *self,
           if (g_hash_table_contains (self->adapters, id))
             {
               g_ptr_array_add (self->warnings,
-                               g_strdup_printf (_("suite %s: test '%s' was found twice; it runs once"),
+                               g_strdup_printf (_ ("suite %s: test '%s' was found twice; it runs once"),
                                                 suite_name, id));
               continue;
             }
@@ -445,7 +444,7 @@ shoal_project_create_scheduler (ShoalProject *self,
       {
         g_unlink (latest);
         if (symlink (shoal_scheduler_get_run_id (scheduler), latest) != 0)
-          g_ptr_array_add (self->warnings, g_strdup_printf (_("cannot update %s: %s"), latest,
+          g_ptr_array_add (self->warnings, g_strdup_printf (_ ("cannot update %s: %s"), latest,
                                                             g_strerror (errno)));
       }
   }

@@ -25,11 +25,13 @@ SHOAL_AVAILABLE_IN_1_0
 G_DECLARE_FINAL_TYPE (ShoalProject, shoal_project, SHOAL, PROJECT, GObject)
 
 SHOAL_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
-ShoalProject *shoal_project_new (ShoalConfig *config,
-                                 ShoalPluginRegistry *registry);
+    ShoalProject *
+    shoal_project_new (ShoalConfig *config,
+                       ShoalPluginRegistry *registry);
 SHOAL_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
-ShoalProject *shoal_project_new_from_file (const char *path,
-                                           GError **error);
+    ShoalProject *
+    shoal_project_new_from_file (const char *path,
+                                 GError **error);
 SHOAL_AVAILABLE_IN_1_0
 ShoalConfig *shoal_project_get_config (ShoalProject *self);
 SHOAL_AVAILABLE_IN_1_0

@@ -21,8 +21,9 @@ SHOAL_AVAILABLE_IN_1_0
 G_DECLARE_FINAL_TYPE (ShoalResourceInstance, shoal_resource_instance, SHOAL, RESOURCE_INSTANCE, GObject)
 
 SHOAL_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
-ShoalResourceInstance *shoal_resource_instance_new (const char *pool,
-                                                    const char *id);
+    ShoalResourceInstance *
+    shoal_resource_instance_new (const char *pool,
+                                 const char *id);
 SHOAL_AVAILABLE_IN_1_0
 const char *shoal_resource_instance_get_pool (ShoalResourceInstance *self);
 SHOAL_AVAILABLE_IN_1_0

@@ -22,7 +22,8 @@ SHOAL_AVAILABLE_IN_1_0
 G_DECLARE_FINAL_TYPE (ShoalRunCommand, shoal_run_command, SHOAL, RUN_COMMAND, GObject)
 
 SHOAL_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
-ShoalRunCommand *shoal_run_command_new (const char *const *argv);
+    ShoalRunCommand *
+    shoal_run_command_new (const char *const *argv);
 SHOAL_AVAILABLE_IN_1_0
 const char *const *shoal_run_command_get_argv (ShoalRunCommand *self);
 SHOAL_AVAILABLE_IN_1_0

@@ -22,7 +22,8 @@ SHOAL_AVAILABLE_IN_1_0
 G_DECLARE_FINAL_TYPE (ShoalRunSummary, shoal_run_summary, SHOAL, RUN_SUMMARY, GObject)
 
 SHOAL_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
-ShoalRunSummary *shoal_run_summary_new (const char *run_id);
+    ShoalRunSummary *
+    shoal_run_summary_new (const char *run_id);
 SHOAL_AVAILABLE_IN_1_0
 void shoal_run_summary_add_result (ShoalRunSummary *self,
                                    ShoalTestResult *result);

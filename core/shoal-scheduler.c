@@ -113,11 +113,11 @@ struct _ShoalScheduler
   char *run_id;
   GStrv environment;
 
-  GPtrArray *jobs;         /* Job*, owned */
-  GHashTable *jobs_by_id;  /* test id -> Job* */
-  GPtrArray *reporters;    /* ShoalReporter* */
+  GPtrArray *jobs;          /* Job*, owned */
+  GHashTable *jobs_by_id;   /* test id -> Job* */
+  GPtrArray *reporters;     /* ShoalReporter* */
   GPtrArray *early_results; /* ShoalTestResult*, recorded when the run starts */
-  GPtrArray *warnings;     /* char* */
+  GPtrArray *warnings;      /* char* */
 
   /* While running */
   GMainContext *main_context; /* where every source of the run is attached */
@@ -403,13 +403,13 @@ shoal_scheduler_add_test (ShoalScheduler *self,
   if (self->started)
     {
       g_set_error_literal (error, SHOAL_SCHEDULER_ERROR, SHOAL_SCHEDULER_ERROR_INVALID,
-                           _("tests cannot be added to a run that has started"));
+                           _ ("tests cannot be added to a run that has started"));
       return FALSE;
     }
   if (g_hash_table_contains (self->jobs_by_id, shoal_test_case_get_id (test)))
     {
       g_set_error (error, SHOAL_SCHEDULER_ERROR, SHOAL_SCHEDULER_ERROR_INVALID,
-                   _("two tests have the id '%s'"), shoal_test_case_get_id (test));
+                   _ ("two tests have the id '%s'"), shoal_test_case_get_id (test));
       return FALSE;
     }
 
@@ -657,8 +657,8 @@ on_process_exited (GPid pid,
   if ((leftovers > 0 || escaped > 0) && !running->timed_out && !running->interrupted)
     {
       g_autofree char *note = g_strdup_printf (
-          _("left processes behind (%s); they were killed"),
-          escaped > 0 ? _("some outside its process group") : _("in its process group"));
+          _ ("left processes behind (%s); they were killed"),
+          escaped > 0 ? _ ("some outside its process group") : _ ("in its process group"));
 
       shoal_execution_set_note (execution, note);
     }
@@ -668,8 +668,8 @@ on_process_exited (GPid pid,
   if (error != NULL || results->len == 0)
     {
       g_autofree char *message =
-          error != NULL ? g_strdup_printf (_("cannot read the result: %s"), error->message)
-                        : g_strdup (_("the adapter gave no result"));
+          error != NULL ? g_strdup_printf (_ ("cannot read the result: %s"), error->message)
+                        : g_strdup (_ ("the adapter gave no result"));
 
       g_ptr_array_set_size (results, 0);
       g_ptr_array_add (results, shoal_adapter_result_for_execution (job->test, execution,
@@ -687,7 +687,7 @@ on_process_exited (GPid pid,
               shoal_test_result_get_outcome (r) != SHOAL_OUTCOME_SKIPPED)
             {
               shoal_test_result_set_outcome (r, SHOAL_OUTCOME_ERROR);
-              shoal_test_result_set_message (r, _("interrupted: the run was stopped"));
+              shoal_test_result_set_message (r, _ ("interrupted: the run was stopped"));
             }
         }
     }
@@ -751,12 +751,12 @@ start_job (ShoalScheduler *self,
   if (command != NULL && shoal_run_command_get_argv (command)[0] == NULL)
     {
       g_set_error_literal (&error, SHOAL_ADAPTER_ERROR, SHOAL_ADAPTER_ERROR_PREPARE,
-                           _("the adapter gave an empty command"));
+                           _ ("the adapter gave an empty command"));
       g_clear_object (&command);
     }
   if (command == NULL)
     {
-      g_autofree char *message = g_strdup_printf (_("cannot prepare the test: %s"),
+      g_autofree char *message = g_strdup_printf (_ ("cannot prepare the test: %s"),
                                                   error != NULL ? error->message : "?");
       g_autoptr (GPtrArray) results = make_error_results (job, SHOAL_OUTCOME_ERROR, worker->id,
                                                           message);
@@ -820,7 +820,7 @@ start_job (ShoalScheduler *self,
     close (output_fd);
   if (pid <= 0)
     {
-      g_autofree char *message = g_strdup_printf (_("cannot start %s: %s"), argv[0], error->message);
+      g_autofree char *message = g_strdup_printf (_ ("cannot start %s: %s"), argv[0], error->message);
       g_autoptr (GPtrArray) results = make_error_results (job, SHOAL_OUTCOME_ERROR, worker->id,
                                                           message);
 
@@ -954,8 +954,8 @@ dispatch (ShoalScheduler *self)
             {
               g_autoptr (GPtrArray) results = make_error_results (
                   job, SHOAL_OUTCOME_ERROR, NULL,
-                  _("never started: no worker could take it (its dependencies or resources "
-                    "could not be satisfied)"));
+                  _ ("never started: no worker could take it (its dependencies or resources "
+                     "could not be satisfied)"));
 
               job->state = JOB_RUNNING;
               finish_job (self, job, results);
@@ -1027,8 +1027,8 @@ find_cycle (ShoalScheduler *self,
                     }
                   g_string_append (cycle, shoal_test_case_get_id (dependent->test));
                   g_set_error (error, SHOAL_SCHEDULER_ERROR, SHOAL_SCHEDULER_ERROR_INVALID,
-                               _("the tests depend on each other in a cycle: %s (each runs "
-                                 "before the next)"),
+                               _ ("the tests depend on each other in a cycle: %s (each runs "
+                                  "before the next)"),
                                cycle->str);
                   return TRUE;
                 }
@@ -1072,7 +1072,7 @@ link_dependencies (ShoalScheduler *self,
           if (dependency == job)
             {
               g_set_error (error, SHOAL_SCHEDULER_ERROR, SHOAL_SCHEDULER_ERROR_INVALID,
-                           _("test '%s' depends on itself"), deps[d]);
+                           _ ("test '%s' depends on itself"), deps[d]);
               return FALSE;
             }
           g_ptr_array_add (dependency->dependents, job);
@@ -1116,13 +1116,13 @@ shoal_scheduler_run_async (ShoalScheduler *self,
   if (self->started)
     {
       g_task_return_new_error (task, SHOAL_SCHEDULER_ERROR, SHOAL_SCHEDULER_ERROR_INVALID,
-                               _("a scheduler runs once"));
+                               _ ("a scheduler runs once"));
       return;
     }
   if (self->strategy == NULL)
     {
       g_task_return_new_error (task, SHOAL_SCHEDULER_ERROR, SHOAL_SCHEDULER_ERROR_INVALID,
-                               _("no distribution strategy was set"));
+                               _ ("no distribution strategy was set"));
       return;
     }
   self->started = TRUE;
@@ -1146,7 +1146,7 @@ shoal_scheduler_run_async (ShoalScheduler *self,
       int saved_errno = errno;
 
       g_task_return_new_error (task, SHOAL_SCHEDULER_ERROR, SHOAL_SCHEDULER_ERROR_IO,
-                               _("cannot create %s: %s"), self->logs_dir, g_strerror (saved_errno));
+                               _ ("cannot create %s: %s"), self->logs_dir, g_strerror (saved_errno));
       return;
     }
   events_path = g_build_filename (self->run_dir, "events.ndjson", NULL);
@@ -1183,8 +1183,8 @@ shoal_scheduler_run_async (ShoalScheduler *self,
 
   if (!_shoal_process_reaper_is_subreaper ())
     emit_log (self, "warning",
-              _("cannot become a child subreaper; processes that escape a test's process group "
-                "may survive it"));
+              _ ("cannot become a child subreaper; processes that escape a test's process group "
+                 "may survive it"));
 
   self->workers = g_new0 (Worker, self->max_workers);
   for (guint i = 0; i < self->max_workers; i++)
@@ -1242,7 +1242,7 @@ complete_run (ShoalScheduler *self)
 
     if (stray > 0)
       {
-        g_autofree char *message = g_strdup_printf (_("killed %u stray processes of this run"), stray);
+        g_autofree char *message = g_strdup_printf (_ ("killed %u stray processes of this run"), stray);
 
         emit_log (self, "warning", message);
       }
@@ -1356,7 +1356,7 @@ shoal_scheduler_interrupt (ShoalScheduler *self)
   if (self->task == NULL || self->interrupted)
     return;
   self->interrupted = TRUE;
-  emit_log (self, "warning", _("interrupted: stopping the running tests"));
+  emit_log (self, "warning", _ ("interrupted: stopping the running tests"));
   for (guint i = 0; i < self->max_workers; i++)
     {
       Running *running = self->workers[i].running;

@@ -27,7 +27,8 @@ SHOAL_AVAILABLE_IN_1_0
 G_DECLARE_FINAL_TYPE (ShoalScheduler, shoal_scheduler, SHOAL, SCHEDULER, GObject)
 
 SHOAL_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
-ShoalScheduler *shoal_scheduler_new (guint max_workers);
+    ShoalScheduler *
+    shoal_scheduler_new (guint max_workers);
 SHOAL_AVAILABLE_IN_1_0
 guint shoal_scheduler_get_max_workers (ShoalScheduler *self);
 SHOAL_AVAILABLE_IN_1_0

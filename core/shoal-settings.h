@@ -23,13 +23,15 @@ SHOAL_AVAILABLE_IN_1_0
 G_DECLARE_FINAL_TYPE (ShoalSettings, shoal_settings, SHOAL, SETTINGS, GObject)
 
 SHOAL_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
-ShoalSettings *shoal_settings_new_from_file (const char *path,
-                                             GError **error);
+    ShoalSettings *
+    shoal_settings_new_from_file (const char *path,
+                                  GError **error);
 SHOAL_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
-ShoalSettings *shoal_settings_new_from_data (const char *data,
-                                             gssize length,
-                                             const char *filename,
-                                             GError **error);
+    ShoalSettings *
+    shoal_settings_new_from_data (const char *data,
+                                  gssize length,
+                                  const char *filename,
+                                  GError **error);
 SHOAL_AVAILABLE_IN_1_0
 const char *shoal_settings_get_filename (ShoalSettings *self);
 SHOAL_AVAILABLE_IN_1_0

@@ -56,15 +56,15 @@ enum
 static GParamSpec *properties[N_PROPS];
 static const char *const empty_strv[] = { NULL };
 
-#define RETURN_IF_SEALED(self)                                                                     \
-  G_STMT_START                                                                                     \
-  {                                                                                                \
-    if G_UNLIKELY ((self)->sealed)                                                                 \
-      {                                                                                            \
-        g_critical ("%s: test case '%s' is sealed and cannot change", G_STRFUNC, (self)->id);      \
-        return;                                                                                    \
-      }                                                                                            \
-  }                                                                                                \
+#define RETURN_IF_SEALED(self)                                                                \
+  G_STMT_START                                                                                \
+  {                                                                                           \
+    if G_UNLIKELY ((self)->sealed)                                                            \
+      {                                                                                       \
+        g_critical ("%s: test case '%s' is sealed and cannot change", G_STRFUNC, (self)->id); \
+        return;                                                                               \
+      }                                                                                       \
+  }                                                                                           \
   G_STMT_END
 
 static void
@@ -334,17 +334,17 @@ shoal_test_case_set_adapter (ShoalTestCase *self,
   self->adapter = g_strdup (adapter);
 }
 
-#define STRV_ACCESSORS(field, getter, setter, doc)                                                 \
-  const char *const *getter (ShoalTestCase *self)                                                  \
-  {                                                                                                \
-    g_return_val_if_fail (SHOAL_IS_TEST_CASE (self), empty_strv);                                  \
-    return self->field != NULL ? (const char *const *) self->field : empty_strv;                   \
-  }                                                                                                \
-  void setter (ShoalTestCase *self, const char *const *value)                                      \
-  {                                                                                                \
-    g_return_if_fail (SHOAL_IS_TEST_CASE (self));                                                  \
-    RETURN_IF_SEALED (self);                                                                       \
-    replace_strv (&self->field, value);                                                            \
+#define STRV_ACCESSORS(field, getter, setter, doc)                               \
+  const char *const *getter (ShoalTestCase *self)                                \
+  {                                                                              \
+    g_return_val_if_fail (SHOAL_IS_TEST_CASE (self), empty_strv);                \
+    return self->field != NULL ? (const char *const *) self->field : empty_strv; \
+  }                                                                              \
+  void setter (ShoalTestCase *self, const char *const *value)                    \
+  {                                                                              \
+    g_return_if_fail (SHOAL_IS_TEST_CASE (self));                                \
+    RETURN_IF_SEALED (self);                                                     \
+    replace_strv (&self->field, value);                                          \
   }
 
 /**
@@ -376,8 +376,7 @@ STRV_ACCESSORS (tags, shoal_test_case_get_tags, shoal_test_case_set_tags, tags)
  *
  * Sets the tests that must finish before this one starts.
  */
-STRV_ACCESSORS (dependencies, shoal_test_case_get_dependencies, shoal_test_case_set_dependencies,
-                dependencies)
+STRV_ACCESSORS (dependencies, shoal_test_case_get_dependencies, shoal_test_case_set_dependencies, dependencies)
 
 /**
  * shoal_test_case_get_required_resources:
@@ -393,8 +392,7 @@ STRV_ACCESSORS (dependencies, shoal_test_case_get_dependencies, shoal_test_case_
  *
  * Sets the resources the test needs.
  */
-STRV_ACCESSORS (resources, shoal_test_case_get_required_resources,
-                shoal_test_case_set_required_resources, resources)
+STRV_ACCESSORS (resources, shoal_test_case_get_required_resources, shoal_test_case_set_required_resources, resources)
 
 /**
  * shoal_test_case_get_argv:
@@ -426,8 +424,7 @@ STRV_ACCESSORS (argv, shoal_test_case_get_argv, shoal_test_case_set_argv, argv)
  *
  * Sets variables added to the test's environment.
  */
-STRV_ACCESSORS (environment, shoal_test_case_get_environment, shoal_test_case_set_environment,
-                environment)
+STRV_ACCESSORS (environment, shoal_test_case_get_environment, shoal_test_case_set_environment, environment)
 
 /**
  * shoal_test_case_has_tag:

@@ -22,8 +22,9 @@ SHOAL_AVAILABLE_IN_1_0
 G_DECLARE_FINAL_TYPE (ShoalTestCase, shoal_test_case, SHOAL, TEST_CASE, GObject)
 
 SHOAL_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
-ShoalTestCase *shoal_test_case_new (const char *suite,
-                                    const char *local_id);
+    ShoalTestCase *
+    shoal_test_case_new (const char *suite,
+                         const char *local_id);
 SHOAL_AVAILABLE_IN_1_0
 const char *shoal_test_case_get_id (ShoalTestCase *self);
 SHOAL_AVAILABLE_IN_1_0

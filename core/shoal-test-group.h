@@ -22,7 +22,8 @@ SHOAL_AVAILABLE_IN_1_0
 G_DECLARE_FINAL_TYPE (ShoalTestGroup, shoal_test_group, SHOAL, TEST_GROUP, GObject)
 
 SHOAL_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
-ShoalTestGroup *shoal_test_group_new (const char *worker_id);
+    ShoalTestGroup *
+    shoal_test_group_new (const char *worker_id);
 SHOAL_AVAILABLE_IN_1_0
 const char *shoal_test_group_get_worker_id (ShoalTestGroup *self);
 SHOAL_AVAILABLE_IN_1_0

@@ -43,16 +43,16 @@ G_DEFINE_FINAL_TYPE (ShoalTestResult, shoal_test_result, G_TYPE_OBJECT)
 
 static const char *const empty_strv[] = { NULL };
 
-#define RETURN_IF_SEALED(self)                                                                     \
-  G_STMT_START                                                                                     \
-  {                                                                                                \
-    if G_UNLIKELY ((self)->sealed)                                                                 \
-      {                                                                                            \
-        g_critical ("%s: the result of '%s' is sealed and cannot change", G_STRFUNC,               \
-                    (self)->test_id);                                                              \
-        return;                                                                                    \
-      }                                                                                            \
-  }                                                                                                \
+#define RETURN_IF_SEALED(self)                                                       \
+  G_STMT_START                                                                       \
+  {                                                                                  \
+    if G_UNLIKELY ((self)->sealed)                                                   \
+      {                                                                              \
+        g_critical ("%s: the result of '%s' is sealed and cannot change", G_STRFUNC, \
+                    (self)->test_id);                                                \
+        return;                                                                      \
+      }                                                                              \
+  }                                                                                  \
   G_STMT_END
 
 static void
@@ -134,21 +134,21 @@ shoal_test_result_copy (ShoalTestResult *self)
   return copy;
 }
 
-#define STRING_ACCESSORS(field, getter, setter)                                                    \
-  const char *getter (ShoalTestResult *self)                                                       \
-  {                                                                                                \
-    g_return_val_if_fail (SHOAL_IS_TEST_RESULT (self), NULL);                                      \
-    return self->field;                                                                            \
-  }                                                                                                \
-  void setter (ShoalTestResult *self, const char *value)                                           \
-  {                                                                                                \
-    g_return_if_fail (SHOAL_IS_TEST_RESULT (self));                                                \
-    RETURN_IF_SEALED (self);                                                                       \
-    if (self->field != value)                                                                      \
-      {                                                                                            \
-        g_free (self->field);                                                                      \
-        self->field = g_strdup (value);                                                            \
-      }                                                                                            \
+#define STRING_ACCESSORS(field, getter, setter)               \
+  const char *getter (ShoalTestResult *self)                  \
+  {                                                           \
+    g_return_val_if_fail (SHOAL_IS_TEST_RESULT (self), NULL); \
+    return self->field;                                       \
+  }                                                           \
+  void setter (ShoalTestResult *self, const char *value)      \
+  {                                                           \
+    g_return_if_fail (SHOAL_IS_TEST_RESULT (self));           \
+    RETURN_IF_SEALED (self);                                  \
+    if (self->field != value)                                 \
+      {                                                       \
+        g_free (self->field);                                 \
+        self->field = g_strdup (value);                       \
+      }                                                       \
   }
 
 /**
@@ -222,8 +222,7 @@ STRING_ACCESSORS (worker_id, shoal_test_result_get_worker_id, shoal_test_result_
  *
  * Sets the file holding the captured output.
  */
-STRING_ACCESSORS (output_path, shoal_test_result_get_output_path,
-                  shoal_test_result_set_output_path)
+STRING_ACCESSORS (output_path, shoal_test_result_get_output_path, shoal_test_result_set_output_path)
 
 /**
  * shoal_test_result_get_message:

@@ -23,13 +23,16 @@ SHOAL_AVAILABLE_IN_1_0
 G_DECLARE_FINAL_TYPE (ShoalTestResult, shoal_test_result, SHOAL, TEST_RESULT, GObject)
 
 SHOAL_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
-ShoalTestResult *shoal_test_result_new (const char *test_id,
-                                        ShoalOutcome outcome);
+    ShoalTestResult *
+    shoal_test_result_new (const char *test_id,
+                           ShoalOutcome outcome);
 SHOAL_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
-ShoalTestResult *shoal_test_result_new_from_json (JsonNode *node,
-                                                  GError **error);
+    ShoalTestResult *
+    shoal_test_result_new_from_json (JsonNode *node,
+                                     GError **error);
 SHOAL_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
-ShoalTestResult *shoal_test_result_copy (ShoalTestResult *self);
+    ShoalTestResult *
+    shoal_test_result_copy (ShoalTestResult *self);
 SHOAL_AVAILABLE_IN_1_0
 JsonNode *shoal_test_result_to_json (ShoalTestResult *self);
 

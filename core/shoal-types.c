@@ -14,9 +14,12 @@
 /* The strings are part of the event stream and of every report: never
  * rename one. */
 static const char *const outcome_names[] = {
-  [SHOAL_OUTCOME_PASSED] = "passed",   [SHOAL_OUTCOME_FAILED] = "failed",
-  [SHOAL_OUTCOME_SKIPPED] = "skipped", [SHOAL_OUTCOME_TIMEOUT] = "timeout",
-  [SHOAL_OUTCOME_CRASHED] = "crashed", [SHOAL_OUTCOME_ERROR] = "error",
+  [SHOAL_OUTCOME_PASSED] = "passed",
+  [SHOAL_OUTCOME_FAILED] = "failed",
+  [SHOAL_OUTCOME_SKIPPED] = "skipped",
+  [SHOAL_OUTCOME_TIMEOUT] = "timeout",
+  [SHOAL_OUTCOME_CRASHED] = "crashed",
+  [SHOAL_OUTCOME_ERROR] = "error",
 };
 
 static const char *const plugin_kind_names[] = {

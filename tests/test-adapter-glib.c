@@ -279,9 +279,17 @@ count_lines_equal (const char *text, const char *line)
 
 /* GLib's -l order: a suite's cases, then its subsuites. */
 static const char *const fixture_paths[] = {
-  "/fixture/pass",     "/fixture/fail",       "/fixture/fail-printf",   "/fixture/nonfatal",
-  "/fixture/skip",     "/fixture/incomplete", "/fixture/crash",         "/fixture/slow",
-  "/fixture/nested/a", "/fixture/nested/ab",  "/fixture/nested/a/deep",
+  "/fixture/pass",
+  "/fixture/fail",
+  "/fixture/fail-printf",
+  "/fixture/nonfatal",
+  "/fixture/skip",
+  "/fixture/incomplete",
+  "/fixture/crash",
+  "/fixture/slow",
+  "/fixture/nested/a",
+  "/fixture/nested/ab",
+  "/fixture/nested/a/deep",
 };
 
 #define FIXTURE_SUITE "name: s\nadapter: glib\nprograms: [glib-fixture]\n"
@@ -338,10 +346,10 @@ test_glib_run_each_case (void)
 
   g_assert_no_error (error);
 
-#define RUN(path)                                                                                  \
-  g_autoptr (ShoalRunCommand) command_##path =                                                     \
-      prepare (adapter, tests, (const char *[]){ "s::glib-fixture/fixture/" #path, NULL });        \
-  g_autoptr (GPtrArray) results_##path = run_and_interpret (adapter, command_##path, NULL, NULL);  \
+#define RUN(path)                                                                                 \
+  g_autoptr (ShoalRunCommand) command_##path =                                                    \
+      prepare (adapter, tests, (const char *[]){ "s::glib-fixture/fixture/" #path, NULL });       \
+  g_autoptr (GPtrArray) results_##path = run_and_interpret (adapter, command_##path, NULL, NULL); \
   g_assert_cmpuint (results_##path->len, ==, 1)
 
   {

@@ -587,7 +587,7 @@ main (int argc, char **argv)
   registry = shoal_plugin_registry_new ();
   shoal_plugin_registry_add_default_search_paths (registry);
 
-#define ADD(path, func)                                                                            \
+#define ADD(path, func) \
   g_test_add ((path), Fixture, NULL, fixture_set_up, (func), fixture_tear_down)
 
   g_test_add_func ("/shoal/adapter/tap/discover", test_tap_discover);

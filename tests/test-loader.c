@@ -15,15 +15,15 @@
 #include <gmodule.h>
 #include <shoal.h>
 
-#define assert_contains(haystack, needle)                                                          \
-  G_STMT_START                                                                                     \
-  {                                                                                                \
-    const char *h__ = (haystack);                                                                  \
-    const char *n__ = (needle);                                                                    \
-    if (h__ == NULL || strstr (h__, n__) == NULL)                                                  \
-      g_assertion_message_cmpstr (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC,                     \
-                                  #haystack " contains " #needle, h__, "does not contain", n__);   \
-  }                                                                                                \
+#define assert_contains(haystack, needle)                                                        \
+  G_STMT_START                                                                                   \
+  {                                                                                              \
+    const char *h__ = (haystack);                                                                \
+    const char *n__ = (needle);                                                                  \
+    if (h__ == NULL || strstr (h__, n__) == NULL)                                                \
+      g_assertion_message_cmpstr (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC,                   \
+                                  #haystack " contains " #needle, h__, "does not contain", n__); \
+  }                                                                                              \
   G_STMT_END
 
 /* A folder of tests/fixtures/loader/ in the build tree (modules) or in the

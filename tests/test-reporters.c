@@ -17,8 +17,20 @@
 
 /* The members every result of the JSON report has, no more, no fewer. */
 static const char *const result_members[] = {
-  "id",    "name", "suite",   "outcome",     "duration", "worker_id", "attempt",
-  "start", "end",  "message", "exit_status", "signal",   "output",    "resources",
+  "id",
+  "name",
+  "suite",
+  "outcome",
+  "duration",
+  "worker_id",
+  "attempt",
+  "start",
+  "end",
+  "message",
+  "exit_status",
+  "signal",
+  "output",
+  "resources",
 };
 
 static char *
@@ -559,7 +571,11 @@ static void
 parse_junit (const char *xml, JunitDocument *doc)
 {
   static const GMarkupParser parser = {
-    junit_start_element, junit_end_element, junit_text, NULL, NULL,
+    junit_start_element,
+    junit_end_element,
+    junit_text,
+    NULL,
+    NULL,
   };
   g_autoptr (GMarkupParseContext) context = NULL;
   g_autoptr (GError) error = NULL;

@@ -40,8 +40,7 @@ adapter_iface_init (ShoalAdapterInterface *iface)
   iface->prepare = test_argv_adapter_prepare;
 }
 
-G_DEFINE_TYPE_WITH_CODE (TestArgvAdapter, test_argv_adapter, G_TYPE_OBJECT,
-                         G_IMPLEMENT_INTERFACE (SHOAL_TYPE_ADAPTER, adapter_iface_init))
+G_DEFINE_TYPE_WITH_CODE (TestArgvAdapter, test_argv_adapter, G_TYPE_OBJECT, G_IMPLEMENT_INTERFACE (SHOAL_TYPE_ADAPTER, adapter_iface_init))
 
 static void
 test_argv_adapter_class_init (TestArgvAdapterClass *klass)

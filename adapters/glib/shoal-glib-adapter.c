@@ -204,8 +204,8 @@ shoal_glib_adapter_configure (ShoalAdapter *adapter,
                               ShoalSettings *settings,
                               GError **error)
 {
-  static const char *const known_keys[] = { "programs", "args",    "mode", "env",
-                                            "cwd",      "timeout", "skip", NULL };
+  static const char *const known_keys[] = { "programs", "args", "mode", "env",
+                                            "cwd", "timeout", "skip", NULL };
   ShoalGlibAdapter *self = SHOAL_GLIB_ADAPTER (adapter);
   g_autoptr (GError) local_error = NULL;
   g_auto (GStrv) patterns = NULL;
@@ -964,7 +964,7 @@ shoal_glib_adapter_interpret (ShoalAdapter *adapter,
 
   if (tests->len == 1 && is_whole_test (g_ptr_array_index (tests, 0)))
     return shoal_object_list_from_array (shoal_tap_interpret_points (g_ptr_array_index (tests, 0), execution, doc,
-                                       SHOAL_TAP_STYLE_GLIB));
+                                                                     SHOAL_TAP_STYLE_GLIB));
   return shoal_object_list_from_array (interpret_cases (tests, execution, doc));
 }
 

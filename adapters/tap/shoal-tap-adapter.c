@@ -221,7 +221,7 @@ shoal_tap_adapter_interpret (ShoalAdapter *adapter,
 
   doc = shoal_tap_document_parse (output, -1);
   return shoal_object_list_from_array (shoal_tap_interpret_points (g_ptr_array_index (tests, 0), execution, doc,
-                                     SHOAL_TAP_STYLE_PLAIN));
+                                                                   SHOAL_TAP_STYLE_PLAIN));
 }
 
 static gboolean

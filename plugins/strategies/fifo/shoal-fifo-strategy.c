@@ -26,9 +26,7 @@ struct _ShoalFifoStrategy
 
 static void strategy_iface_init (ShoalStrategyInterface *iface);
 
-G_DEFINE_DYNAMIC_TYPE_EXTENDED (ShoalFifoStrategy, shoal_fifo_strategy, G_TYPE_OBJECT, G_TYPE_FLAG_FINAL,
-                                G_IMPLEMENT_INTERFACE_DYNAMIC (SHOAL_TYPE_STRATEGY,
-                                                               strategy_iface_init))
+G_DEFINE_DYNAMIC_TYPE_EXTENDED (ShoalFifoStrategy, shoal_fifo_strategy, G_TYPE_OBJECT, G_TYPE_FLAG_FINAL, G_IMPLEMENT_INTERFACE_DYNAMIC (SHOAL_TYPE_STRATEGY, strategy_iface_init))
 
 static void
 shoal_fifo_strategy_push_ready (ShoalStrategy *strategy,
