@@ -495,9 +495,34 @@ main (int argc,
         g_autofree char *program = g_strdup_printf ("shoal %s", commands[i].name);
         int status;
 
-        /* GOption treats argv[0] as the program; make it "shoal run". */
-        argv[1] = program;
-        status = commands[i].run (argc - 1, argv + 1);
+        g_autoptr (GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+
+        /* GOption treats argv[0] as the program; make it "shoal run". It
+         * also has no `-j8` for `-j 8`, which make and ctest users type. */
+        g_ptr_array_add (args, g_strdup (program));
+        for (int a = 2; a < argc; a++)
+          {
+            if (g_str_has_prefix (argv[a], "-j") && g_ascii_isdigit (argv[a][2]))
+              {
+                g_ptr_array_add (args, g_strdup ("-j"));
+                g_ptr_array_add (args, g_strdup (argv[a] + 2));
+              }
+            else
+              g_ptr_array_add (args, g_strdup (argv[a]));
+            if (g_str_equal (argv[a], "--"))
+              {
+                for (a++; a < argc; a++)
+                  g_ptr_array_add (args, g_strdup (argv[a]));
+              }
+          }
+        /* GOption shuffles the pointers of the vector it parses: hand it a
+         * copy, so the strings are freed from the original. */
+        {
+          g_autofree char **view = g_new0 (char *, args->len + 1);
+
+          memcpy (view, args->pdata, args->len * sizeof (char *));
+          status = commands[i].run ((int) args->len, view);
+        }
         g_free (opt_config);
         return status;
       }
