@@ -18,6 +18,7 @@
 #include "shoal-error.h"
 #include "shoal-event-log.h"
 #include "shoal-execution.h"
+#include "shoal-launcher-private.h"
 #include "shoal-process-reaper-private.h"
 #include "shoal-scheduler.h"
 
@@ -698,6 +699,9 @@ on_process_exited (GPid pid,
   running_free (running);
 
   finish_job (self, job, results);
+  /* Refill the freed worker now, not after every other pending exit. */
+  remove_source (self, &self->dispatch_id);
+  dispatch (self);
 }
 
 static char *
@@ -734,6 +738,7 @@ start_job (ShoalScheduler *self,
   g_auto (GStrv) envp = NULL;
   const char *cwd;
   GPid pid = 0;
+  pid_t child = 0;
   int output_fd;
   g_autoptr (ShoalRunCommand) command = NULL;
   g_autoptr (JsonObject) payload = json_object_new ();
@@ -799,10 +804,10 @@ start_job (ShoalScheduler *self,
   argv = shoal_run_command_get_argv (running->command);
   running->start_monotonic = g_get_monotonic_time ();
   running->start_wall = g_get_real_time ();
-  /* g_spawn rather than GSubprocess: GSubprocess reaps its child in GLib's
-   * worker thread and forgets the pid at that moment, and the core needs
-   * the pid (which is also the process group) for as long as the test's
-   * descendants may live. The child watch below is the only reaper. */
+  /* Not GSubprocess: it reaps its child in GLib's worker thread and forgets
+   * the pid then, and the core needs the pid (also the process group) for
+   * as long as the test's descendants may live; the child watch below is
+   * the only reaper. Not g_spawn either: see shoal-launcher.c. */
   if (output_fd < 0)
     {
       int saved_errno = errno;
@@ -810,17 +815,17 @@ start_job (ShoalScheduler *self,
       g_set_error (&error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
                    "cannot write %s: %s", running->output_path, g_strerror (saved_errno));
     }
-  else
-    g_spawn_async_with_pipes_and_fds (cwd, argv, (const char *const *) envp,
-                                      G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH_FROM_ENVP |
-                                          G_SPAWN_STDIN_FROM_DEV_NULL | G_SPAWN_CLOEXEC_PIPES,
-                                      _shoal_process_child_setup, NULL, -1, output_fd, output_fd,
-                                      NULL, NULL, 0, &pid, NULL, NULL, NULL, &error);
+  else if (_shoal_launcher_spawn (argv, (const char *const *) envp, cwd, output_fd, &child, &error))
+    pid = child;
   if (output_fd >= 0)
     close (output_fd);
   if (pid <= 0)
     {
-      g_autofree char *message = g_strdup_printf (_ ("cannot start %s: %s"), argv[0], error->message);
+      g_autofree char *message = g_error_matches (error, SHOAL_SCHEDULER_ERROR,
+                                                  SHOAL_SCHEDULER_ERROR_SPAWN)
+                                     ? g_strdup (error->message)
+                                     : g_strdup_printf (_ ("cannot start %s: %s"), argv[0],
+                                                        error->message);
       g_autoptr (GPtrArray) results = make_error_results (job, SHOAL_OUTCOME_ERROR, worker->id,
                                                           message);
 

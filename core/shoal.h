@@ -32,6 +32,7 @@
 #include "shoal-plugin-info.h"
 #include "shoal-plugin-registry.h"
 #include "shoal-run-summary.h"
+#include "shoal-lock-manager.h"
 #include "shoal-scheduler.h"
 #include "shoal-project.h"
 #undef SHOAL_INSIDE
