@@ -83,6 +83,9 @@ struct _ShoalConfig
   GPtrArray *suites;
   GPtrArray *resource_pools;
   GPtrArray *reports;
+  GPtrArray *resources;
+  GPtrArray *test_rules;
+  double resource_timeout;
 };
 
 struct _ShoalSuiteConfig
@@ -95,7 +98,92 @@ struct _ShoalSuiteConfig
   char **tags;
   char **environment;
   ShoalSettings *settings;
+  ShoalTestRule *rule;
 };
+
+/**
+ * ShoalResourceConfig:
+ *
+ * One entry of `resources:`: a resource tests can lock, exclusive (one
+ * holder at a time) or shared (any number of holders, never together with
+ * an exclusive one).
+ *
+ * |[
+ * resources:
+ *   user_db: {type: database, exclusive: true}
+ *   test_data: {type: files, exclusive: false}
+ * ]|
+ */
+struct _ShoalResourceConfig
+{
+  GObject parent_instance;
+
+  char *name;
+  char *type;
+  gboolean exclusive;
+};
+
+G_DEFINE_FINAL_TYPE (ShoalResourceConfig, shoal_resource_config, G_TYPE_OBJECT)
+
+static void
+shoal_resource_config_finalize (GObject *object)
+{
+  ShoalResourceConfig *self = SHOAL_RESOURCE_CONFIG (object);
+
+  g_free (self->name);
+  g_free (self->type);
+  G_OBJECT_CLASS (shoal_resource_config_parent_class)->finalize (object);
+}
+
+static void
+shoal_resource_config_class_init (ShoalResourceConfigClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = shoal_resource_config_finalize;
+}
+
+static void
+shoal_resource_config_init (ShoalResourceConfig *self)
+{
+}
+
+/**
+ * shoal_resource_config_get_name:
+ * @self: a resource's configuration
+ *
+ * Returns: (transfer none): the resource's name, as tests ask for it
+ */
+const char *
+shoal_resource_config_get_name (ShoalResourceConfig *self)
+{
+  g_return_val_if_fail (SHOAL_IS_RESOURCE_CONFIG (self), NULL);
+  return self->name;
+}
+
+/**
+ * shoal_resource_config_get_resource_type:
+ * @self: a resource's configuration
+ *
+ * Returns: (transfer none): its `type:`, free text for people ("database")
+ */
+const char *
+shoal_resource_config_get_resource_type (ShoalResourceConfig *self)
+{
+  g_return_val_if_fail (SHOAL_IS_RESOURCE_CONFIG (self), NULL);
+  return self->type;
+}
+
+/**
+ * shoal_resource_config_get_exclusive:
+ * @self: a resource's configuration
+ *
+ * Returns: whether it has at most one holder at a time
+ */
+gboolean
+shoal_resource_config_get_exclusive (ShoalResourceConfig *self)
+{
+  g_return_val_if_fail (SHOAL_IS_RESOURCE_CONFIG (self), TRUE);
+  return self->exclusive;
+}
 
 struct _ShoalPoolConfig
 {
@@ -144,6 +232,7 @@ static const char *const top_level_keys[] = {
   "suites",
   "reports",
   "resources",
+  "resource_timeout",
   "tests",
   NULL,
 };
@@ -171,6 +260,7 @@ shoal_suite_config_finalize (GObject *object)
   g_clear_pointer (&self->tags, g_strfreev);
   g_clear_pointer (&self->environment, g_strfreev);
   g_clear_object (&self->settings);
+  g_clear_object (&self->rule);
 
   G_OBJECT_CLASS (shoal_suite_config_parent_class)->finalize (object);
 }
@@ -489,6 +579,8 @@ shoal_config_finalize (GObject *object)
   g_clear_pointer (&self->environment_variables, g_strfreev);
   g_clear_pointer (&self->suites, g_ptr_array_unref);
   g_clear_pointer (&self->resource_pools, g_ptr_array_unref);
+  g_clear_pointer (&self->resources, g_ptr_array_unref);
+  g_clear_pointer (&self->test_rules, g_ptr_array_unref);
   g_clear_pointer (&self->reports, g_ptr_array_unref);
 
   G_OBJECT_CLASS (shoal_config_parent_class)->finalize (object);
@@ -523,6 +615,9 @@ shoal_config_init (ShoalConfig *self)
   self->environment_variables = g_new0 (char *, 1);
   self->suites = g_ptr_array_new_with_free_func (g_object_unref);
   self->resource_pools = g_ptr_array_new_with_free_func (g_object_unref);
+  self->resources = g_ptr_array_new_with_free_func (g_object_unref);
+  self->test_rules = g_ptr_array_new_with_free_func (g_object_unref);
+  self->resource_timeout = 300;
   self->reports = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
@@ -937,6 +1032,10 @@ load_suite (ShoalSettings *settings, GHashTable *names, GError **error)
   if (suite->environment == NULL)
     suite->environment = g_new0 (char *, 1);
 
+  suite->rule = shoal_test_rule_new_from_settings (settings, FALSE, error);
+  if (suite->rule == NULL)
+    return NULL;
+
   suite->settings = g_object_ref (settings);
   return g_steal_pointer (&suite);
 }
@@ -1001,29 +1100,82 @@ load_reports (ShoalConfig *self, ShoalSettings *settings, GError **error)
   return TRUE;
 }
 
-/* Reserved keys: their shape is checked now so that files written for a
- * later version fail early and clearly; their contents are not read yet. */
+/* `resources:` (what tests can lock) and `tests:` (rules by id pattern). */
 static gboolean
-check_reserved (ShoalSettings *settings, GError **error)
+load_resources_and_rules (ShoalConfig *self, ShoalSettings *settings, GError **error)
 {
+  static const char *const resource_keys[] = { "type", "exclusive", NULL };
   g_autoptr (ShoalSettings) resources = NULL;
-  g_autoptr (GPtrArray) tests = NULL;
+  g_autoptr (GPtrArray) rules = NULL;
 
   if (!shoal_settings_get_settings (settings, "resources", &resources, error))
     return FALSE;
-
-  /* The elements of `tests` are not checked, so a valid list is not read
-   * as a list of mappings; anything else is, for its error message. */
-  switch (shoal_settings_get_kind (settings, "tests"))
+  if (resources != NULL)
     {
-    case SHOAL_SETTINGS_KIND_NONE:
-    case SHOAL_SETTINGS_KIND_SEQUENCE:
-      return TRUE;
-    case SHOAL_SETTINGS_KIND_SCALAR:
-    case SHOAL_SETTINGS_KIND_MAPPING:
-    default:
-      return shoal_settings_get_settings_list (settings, "tests", &tests, error);
+      g_auto (GStrv) names = shoal_settings_list_keys (resources);
+
+      for (gsize i = 0; names[i] != NULL; i++)
+        {
+          g_autoptr (ShoalResourceConfig) resource = g_object_new (SHOAL_TYPE_RESOURCE_CONFIG, NULL);
+          g_autoptr (ShoalSettings) entry = NULL;
+
+          if (!is_identifier (names[i], FALSE))
+            {
+              shoal_settings_set_error (resources, names[i], error, SHOAL_CONFIG_ERROR_INVALID,
+                                        _ ("invalid resource name '%s' (names are letters, digits, "
+                                           "'_', '.' and '-', starting with a letter)"),
+                                        names[i]);
+              return FALSE;
+            }
+          resource->name = g_strdup (names[i]);
+          /* `db: {type: database, exclusive: true}`, or just `db: {}` */
+          if (shoal_settings_get_kind (resources, names[i]) == SHOAL_SETTINGS_KIND_NONE)
+            {
+              resource->type = g_strdup ("resource");
+              resource->exclusive = TRUE;
+            }
+          else
+            {
+              if (!shoal_settings_get_settings (resources, names[i], &entry, error))
+                return FALSE;
+              resource->type = shoal_settings_get_string (entry, "type", "resource", error);
+              if (resource->type == NULL ||
+                  !shoal_settings_get_boolean (entry, "exclusive", TRUE, &resource->exclusive,
+                                               error) ||
+                  !shoal_settings_check_keys (entry, resource_keys, error))
+                return FALSE;
+            }
+          for (guint p = 0; p < self->resource_pools->len; p++)
+            if (g_str_equal (shoal_pool_config_get_name (self->resource_pools->pdata[p]),
+                             names[i]))
+              {
+                shoal_settings_set_error (resources, names[i], error, SHOAL_CONFIG_ERROR_INVALID,
+                                          _ ("'%s' is both a resource and a pool in "
+                                             "resource_pools; give them different names"),
+                                          names[i]);
+                return FALSE;
+              }
+          g_ptr_array_add (self->resources, g_steal_pointer (&resource));
+        }
     }
+
+  if (!shoal_settings_get_settings_list (settings, "tests", &rules, error))
+    return FALSE;
+  for (guint i = 0; rules != NULL && i < rules->len; i++)
+    {
+      static const char *const rule_keys[] = { "match", "timeout", "tags", "resources",
+                                               "depends", "requires", "priority", "slots",
+                                               NULL };
+      ShoalTestRule *rule = shoal_test_rule_new_from_settings (rules->pdata[i], TRUE, error);
+
+      if (rule == NULL)
+        return FALSE;
+      g_ptr_array_add (self->test_rules, rule);
+      if (!shoal_settings_check_keys (rules->pdata[i], rule_keys, error))
+        return FALSE;
+    }
+
+  return get_positive_double (settings, "resource_timeout", 300, &self->resource_timeout, error);
 }
 
 static gboolean
@@ -1108,7 +1260,7 @@ load_settings (ShoalConfig *self, ShoalSettings *settings, GError **error)
 
   return load_environment (self, settings, error) && load_resource_pools (self, settings, error) &&
          load_suites (self, settings, error) && load_reports (self, settings, error) &&
-         check_reserved (settings, error);
+         load_resources_and_rules (self, settings, error);
 }
 
 /**
@@ -1686,4 +1838,60 @@ shoal_config_get_reports (ShoalConfig *self)
   g_return_val_if_fail (SHOAL_IS_CONFIG (self), NULL);
 
   return self->reports;
+}
+
+/**
+ * shoal_suite_config_get_rule:
+ * @self: a #ShoalSuiteConfig
+ *
+ * Returns: (transfer none): what the suite's mapping says about all its
+ *   tests (`resources`, `depends`, `requires`, `priority`, `slots`)
+ */
+ShoalTestRule *
+shoal_suite_config_get_rule (ShoalSuiteConfig *self)
+{
+  g_return_val_if_fail (SHOAL_IS_SUITE_CONFIG (self), NULL);
+  return self->rule;
+}
+
+/**
+ * shoal_config_get_resources:
+ * @self: a #ShoalConfig
+ *
+ * Returns: (transfer none) (element-type Shoal.ResourceConfig): the entries
+ *   of `resources:`
+ */
+GPtrArray *
+shoal_config_get_resources (ShoalConfig *self)
+{
+  g_return_val_if_fail (SHOAL_IS_CONFIG (self), NULL);
+  return self->resources;
+}
+
+/**
+ * shoal_config_get_test_rules:
+ * @self: a #ShoalConfig
+ *
+ * Returns: (transfer none) (element-type Shoal.TestRule): the entries of
+ *   `tests:`, in order
+ */
+GPtrArray *
+shoal_config_get_test_rules (ShoalConfig *self)
+{
+  g_return_val_if_fail (SHOAL_IS_CONFIG (self), NULL);
+  return self->test_rules;
+}
+
+/**
+ * shoal_config_get_resource_timeout:
+ * @self: a #ShoalConfig
+ *
+ * Returns: how long a ready test may wait for its resources before it ends
+ *   as `error`, in seconds (`resource_timeout`, 300 by default)
+ */
+double
+shoal_config_get_resource_timeout (ShoalConfig *self)
+{
+  g_return_val_if_fail (SHOAL_IS_CONFIG (self), 300);
+  return self->resource_timeout;
 }

@@ -12,6 +12,7 @@
 #include <glib-object.h>
 
 #include "shoal-settings.h"
+#include "shoal-test-rule.h"
 #include "shoal-version.h"
 
 G_BEGIN_DECLS
@@ -20,6 +21,7 @@ G_BEGIN_DECLS
 #define SHOAL_TYPE_SUITE_CONFIG (shoal_suite_config_get_type ())
 #define SHOAL_TYPE_POOL_CONFIG (shoal_pool_config_get_type ())
 #define SHOAL_TYPE_REPORT_CONFIG (shoal_report_config_get_type ())
+#define SHOAL_TYPE_RESOURCE_CONFIG (shoal_resource_config_get_type ())
 
 SHOAL_AVAILABLE_IN_1_0
 G_DECLARE_FINAL_TYPE (ShoalConfig, shoal_config, SHOAL, CONFIG, GObject)
@@ -29,6 +31,8 @@ SHOAL_AVAILABLE_IN_1_0
 G_DECLARE_FINAL_TYPE (ShoalPoolConfig, shoal_pool_config, SHOAL, POOL_CONFIG, GObject)
 SHOAL_AVAILABLE_IN_1_0
 G_DECLARE_FINAL_TYPE (ShoalReportConfig, shoal_report_config, SHOAL, REPORT_CONFIG, GObject)
+SHOAL_AVAILABLE_IN_1_0
+G_DECLARE_FINAL_TYPE (ShoalResourceConfig, shoal_resource_config, SHOAL, RESOURCE_CONFIG, GObject)
 
 /* ShoalConfig */
 SHOAL_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
@@ -107,6 +111,12 @@ SHOAL_AVAILABLE_IN_1_0
 GPtrArray *shoal_config_get_resource_pools (ShoalConfig *self);
 SHOAL_AVAILABLE_IN_1_0
 GPtrArray *shoal_config_get_reports (ShoalConfig *self);
+SHOAL_AVAILABLE_IN_1_0
+GPtrArray *shoal_config_get_resources (ShoalConfig *self);
+SHOAL_AVAILABLE_IN_1_0
+GPtrArray *shoal_config_get_test_rules (ShoalConfig *self);
+SHOAL_AVAILABLE_IN_1_0
+double shoal_config_get_resource_timeout (ShoalConfig *self);
 
 /* ShoalSuiteConfig */
 SHOAL_AVAILABLE_IN_1_0
@@ -121,6 +131,16 @@ SHOAL_AVAILABLE_IN_1_0
 const char *const *shoal_suite_config_get_environment (ShoalSuiteConfig *self);
 SHOAL_AVAILABLE_IN_1_0
 ShoalSettings *shoal_suite_config_get_settings (ShoalSuiteConfig *self);
+SHOAL_AVAILABLE_IN_1_0
+ShoalTestRule *shoal_suite_config_get_rule (ShoalSuiteConfig *self);
+
+/* ShoalResourceConfig */
+SHOAL_AVAILABLE_IN_1_0
+const char *shoal_resource_config_get_name (ShoalResourceConfig *self);
+SHOAL_AVAILABLE_IN_1_0
+const char *shoal_resource_config_get_resource_type (ShoalResourceConfig *self);
+SHOAL_AVAILABLE_IN_1_0
+gboolean shoal_resource_config_get_exclusive (ShoalResourceConfig *self);
 
 /* ShoalPoolConfig */
 SHOAL_AVAILABLE_IN_1_0

@@ -32,12 +32,14 @@ struct _ShoalTestCase
   char *note;
   GStrv tags;
   GStrv dependencies;
+  GStrv requirements;
   GStrv resources;
   GStrv argv;
   GStrv environment;
   double timeout;
   double estimated_duration;
   int priority;
+  guint slots;
   gboolean sealed;
 };
 
@@ -89,6 +91,7 @@ shoal_test_case_finalize (GObject *object)
   g_free (self->note);
   g_strfreev (self->tags);
   g_strfreev (self->dependencies);
+  g_strfreev (self->requirements);
   g_strfreev (self->resources);
   g_strfreev (self->argv);
   g_strfreev (self->environment);
@@ -211,6 +214,7 @@ shoal_test_case_class_init (ShoalTestCaseClass *klass)
 static void
 shoal_test_case_init (ShoalTestCase *self)
 {
+  self->slots = 1;
 }
 
 /**
@@ -379,6 +383,24 @@ STRV_ACCESSORS (tags, shoal_test_case_get_tags, shoal_test_case_set_tags, tags)
 STRV_ACCESSORS (dependencies, shoal_test_case_get_dependencies, shoal_test_case_set_dependencies, dependencies)
 
 /**
+ * shoal_test_case_get_requirements:
+ * @self: a test case
+ *
+ * Returns: (transfer none) (array zero-terminated=1): ids of the tests that
+ *   must pass for this one to run; it runs after them, and is skipped (with
+ *   the reason) when one did not pass
+ */
+/**
+ * shoal_test_case_set_requirements:
+ * @self: a test case
+ * @requirements: (array zero-terminated=1) (nullable): test ids
+ *
+ * Sets the tests that must pass for this one to run.
+ */
+STRV_ACCESSORS (requirements, shoal_test_case_get_requirements, shoal_test_case_set_requirements,
+                requirements)
+
+/**
  * shoal_test_case_get_required_resources:
  * @self: a test case
  *
@@ -469,6 +491,37 @@ shoal_test_case_set_timeout (ShoalTestCase *self,
   g_return_if_fail (timeout >= 0);
   RETURN_IF_SEALED (self);
   self->timeout = timeout;
+}
+
+/**
+ * shoal_test_case_get_slots:
+ * @self: a test case
+ *
+ * Returns: how many worker slots the test occupies while it runs (1 unless
+ *   it uses several CPUs, like CTest's PROCESSORS)
+ */
+guint
+shoal_test_case_get_slots (ShoalTestCase *self)
+{
+  g_return_val_if_fail (SHOAL_IS_TEST_CASE (self), 1);
+  return self->slots;
+}
+
+/**
+ * shoal_test_case_set_slots:
+ * @self: a test case
+ * @slots: worker slots, at least 1
+ *
+ * Sets how many worker slots the test occupies while it runs.
+ */
+void
+shoal_test_case_set_slots (ShoalTestCase *self,
+                           guint slots)
+{
+  g_return_if_fail (SHOAL_IS_TEST_CASE (self));
+  g_return_if_fail (slots >= 1);
+  RETURN_IF_SEALED (self);
+  self->slots = slots;
 }
 
 /**
@@ -659,11 +712,14 @@ shoal_test_case_to_json (ShoalTestCase *self)
     }
   add_strv_member (builder, "tags", self->tags);
   add_strv_member (builder, "dependencies", self->dependencies);
+  add_strv_member (builder, "requires", self->requirements);
   add_strv_member (builder, "resources", self->resources);
   json_builder_set_member_name (builder, "timeout");
   json_builder_add_double_value (builder, self->timeout);
   json_builder_set_member_name (builder, "priority");
   json_builder_add_int_value (builder, self->priority);
+  json_builder_set_member_name (builder, "slots");
+  json_builder_add_int_value (builder, self->slots);
   json_builder_set_member_name (builder, "estimated_duration");
   json_builder_add_double_value (builder, self->estimated_duration);
   json_builder_end_object (builder);

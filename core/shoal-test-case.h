@@ -55,6 +55,16 @@ SHOAL_AVAILABLE_IN_1_0
 void shoal_test_case_set_dependencies (ShoalTestCase *self,
                                        const char *const *dependencies);
 SHOAL_AVAILABLE_IN_1_0
+const char *const *shoal_test_case_get_requirements (ShoalTestCase *self);
+SHOAL_AVAILABLE_IN_1_0
+void shoal_test_case_set_requirements (ShoalTestCase *self,
+                                       const char *const *requirements);
+SHOAL_AVAILABLE_IN_1_0
+guint shoal_test_case_get_slots (ShoalTestCase *self);
+SHOAL_AVAILABLE_IN_1_0
+void shoal_test_case_set_slots (ShoalTestCase *self,
+                                guint slots);
+SHOAL_AVAILABLE_IN_1_0
 const char *const *shoal_test_case_get_required_resources (ShoalTestCase *self);
 SHOAL_AVAILABLE_IN_1_0
 void shoal_test_case_set_required_resources (ShoalTestCase *self,

@@ -21,7 +21,7 @@
  *
  * |[
  * tests:
- *   - match: "api::payments/*"
+ *   - match: "api::payment_*"
  *     resources: [payment_gateway, drivers:2]
  *     depends: [api::setup]         # runs after it
  *     requires: [api::login]        # skipped unless it passed

@@ -17,6 +17,7 @@
 #include "shoal-config.h"
 #include "shoal-test-case.h"
 #include "shoal-test-result.h"
+#include "shoal-test-rule.h"
 #include "shoal-test-group.h"
 #include "shoal-execution.h"
 #include "shoal-run-command.h"
@@ -33,6 +34,8 @@
 #include "shoal-plugin-registry.h"
 #include "shoal-run-summary.h"
 #include "shoal-lock-manager.h"
+#include "shoal-resource-pool-manager.h"
+#include "shoal-environment-manager.h"
 #include "shoal-scheduler.h"
 #include "shoal-project.h"
 #undef SHOAL_INSIDE

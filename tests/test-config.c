@@ -56,7 +56,7 @@ static const BadInput bad_inputs[] = {
     "shoal.yaml:1:1: zzz: unknown key 'zzz' (known keys: cleanup_timeout, debug_mode, "
     "distribution_strategy, environment, health_check_interval, kill_grace, log_level, "
     "max_workers, min_workers, quarantine_config, quarantine_threshold, reports, resource_pools, "
-    "resources, retries, retry_failed, suites, temp_dir, tests, timeout)" },
+    "resource_timeout, resources, retries, retry_failed, suites, temp_dir, tests, timeout)" },
   { "unknown-environment-key", "environment:\n  cleanup_on_exti: true\n",
     SHOAL_CONFIG_ERROR_UNKNOWN_KEY,
     "shoal.yaml:2:3: environment.cleanup_on_exti: unknown key 'cleanup_on_exti'; did you mean "
@@ -155,6 +155,37 @@ static const BadInput bad_inputs[] = {
     "shoal.yaml:1:12: resources: expected a mapping, got a list" },
   { "tests-not-a-list", "tests: {a: 1}\n", SHOAL_CONFIG_ERROR_TYPE,
     "shoal.yaml:1:8: tests: expected a list, got a mapping" },
+  { "resource-negative-count", "suites:\n  - name: s\n    adapter: exec\n    resources: [drivers:-1]\n",
+    SHOAL_CONFIG_ERROR_INVALID,
+    "shoal.yaml:4:16: suites[0].resources: malformed resource request 'drivers:-1': the count must "
+    "be a positive integer" },
+  { "resource-without-name", "suites:\n  - name: s\n    adapter: exec\n    resources: [':2']\n",
+    SHOAL_CONFIG_ERROR_INVALID,
+    "shoal.yaml:4:16: suites[0].resources: malformed resource request ':2': the resource has no "
+    "name" },
+  { "test-rule-without-match", "tests:\n  - resources: [db]\n", SHOAL_CONFIG_ERROR_MISSING,
+    "shoal.yaml:2:5: tests[0]: missing required key 'match' (a test id or a pattern such as "
+    "\"suite::*\")" },
+  { "test-rule-unknown-key", "tests:\n  - match: s::a\n    resorces: [db]\n",
+    SHOAL_CONFIG_ERROR_UNKNOWN_KEY,
+    "shoal.yaml:3:5: tests[0].resorces: unknown key 'resorces'; did you mean 'resources'?" },
+  { "resource-and-pool", "resource_pools: {db: 2}\nresources:\n  db: {exclusive: true}\n",
+    SHOAL_CONFIG_ERROR_INVALID,
+    "shoal.yaml:3:7: resources.db: 'db' is both a resource and a pool in resource_pools; give "
+    "them different names" },
+  { "resource-exclusive-not-boolean", "resources:\n  db: {exclusive: maybe}\n",
+    SHOAL_CONFIG_ERROR_TYPE,
+    "shoal.yaml:2:19: resources.db.exclusive: expected a boolean (true or false), got 'maybe'" },
+  { "resource-unknown-key", "resources:\n  db: {type: database, shared: true}\n",
+    SHOAL_CONFIG_ERROR_UNKNOWN_KEY,
+    "shoal.yaml:2:24: resources.db.shared: unknown key 'shared' (known keys: exclusive, type)" },
+  { "slots-zero", "tests:\n  - match: s::a\n    slots: 0\n", SHOAL_CONFIG_ERROR_RANGE,
+    "shoal.yaml:3:12: tests[0].slots: must be between 1 and 1024, got 0" },
+  { "priority-not-integer", "suites:\n  - name: s\n    adapter: exec\n    priority: high\n",
+    SHOAL_CONFIG_ERROR_TYPE,
+    "shoal.yaml:4:15: suites[0].priority: expected an integer, got the string 'high'" },
+  { "resource-timeout-zero", "resource_timeout: 0\n", SHOAL_CONFIG_ERROR_RANGE,
+    "shoal.yaml:1:19: resource_timeout: must be greater than 0, got 0" },
 };
 
 static void
@@ -292,7 +323,7 @@ static const char full_file[] = "# every key, with a value other than its defaul
                                 "resources:\n"
                                 "  payment_gateway: {type: external_service, exclusive: true}\n"
                                 "tests:\n"
-                                "  - id: unit/login\n"
+                                "  - match: unit::login\n"
                                 "    timeout: 5\n";
 
 static void
@@ -460,21 +491,21 @@ test_anchors (void)
 
   g_test_summary ("Anchors and aliases share values between suites.");
 
-  config = shoal_config_new_from_data ("resources:\n"
-                                       "  common_env: &env {LANG: C.UTF-8, TZ: UTC}\n"
-                                       "  slow: &slow 600\n"
-                                       "suites:\n"
-                                       "  - {name: a, adapter: exec, env: *env, timeout: *slow}\n"
-                                       "  - {name: b, adapter: exec, env: *env}\n",
+  config = shoal_config_new_from_data ("suites:\n"
+                                       "  - {name: a, adapter: exec, env: &env {LANG: C.UTF-8, TZ: "
+                                       "UTC}, timeout: &slow 600}\n"
+                                       "  - {name: b, adapter: exec, env: *env}\n"
+                                       "  - {name: c, adapter: exec, timeout: *slow}\n",
                                        -1, "shoal.yaml", &error);
   g_assert_no_error (error);
   suites = shoal_config_get_suites (config);
-  g_assert_cmpuint (suites->len, ==, 2);
-  for (guint i = 0; i < suites->len; i++)
+  g_assert_cmpuint (suites->len, ==, 3);
+  for (guint i = 0; i < 2; i++)
     g_assert_cmpstrv (shoal_suite_config_get_environment (suites->pdata[i]),
                       ((const char *const[]){ "LANG=C.UTF-8", "TZ=UTC", NULL }));
   g_assert_cmpfloat (shoal_suite_config_get_timeout (suites->pdata[0]), ==, 600);
   g_assert_cmpfloat (shoal_suite_config_get_timeout (suites->pdata[1]), ==, 0);
+  g_assert_cmpfloat (shoal_suite_config_get_timeout (suites->pdata[2]), ==, 600);
 }
 
 static void
