@@ -45,7 +45,8 @@ gboolean shoal_dispatch_context_can_start (ShoalDispatchContext *self,
  * @worker_id: the worker it would run on
  * @user_data: closure data
  *
- * Whether @test can start on @worker_id now (its resources are free).
+ * Whether @test can start on @worker_id now: its resources and worker slots
+ * are free. When it returns %TRUE they have been taken for @test.
  *
  * Returns: %TRUE if it can start
  */

@@ -1382,8 +1382,8 @@ typedef struct
   char *id;
   char *directory;
   char *tests_dir;
-  GStrv variables;  /* NAME=VALUE from the worker's configuration */
-  int isolate_home; /* -1: as the manager says */
+  GStrv variables;        /* NAME=VALUE from the worker's configuration */
+  int isolate_home;       /* -1: as the manager says */
   GHashTable *workspaces; /* canonical source → Workspace; under the lock */
 } Worker;
 
@@ -1402,12 +1402,12 @@ struct _ShoalEnvironmentManager
   double cleanup_timeout;
   GStrv environment_variables;
 
-  GHashTable *run_dirs;       /* base dir → the run directory made in it */
-  GHashTable *workers;        /* worker id → Worker (a reference) */
-  GHashTable *active_tests;   /* ShoalTestEnvironment set (references) */
-  GPtrArray *preserved;       /* paths kept on purpose */
-  GHashTable *preserved_ids;  /* FileId set of the same */
-  GPtrArray *leftovers;       /* paths whose removal failed: retried */
+  GHashTable *run_dirs;      /* base dir → the run directory made in it */
+  GHashTable *workers;       /* worker id → Worker (a reference) */
+  GHashTable *active_tests;  /* ShoalTestEnvironment set (references) */
+  GPtrArray *preserved;      /* paths kept on purpose */
+  GHashTable *preserved_ids; /* FileId set of the same */
+  GPtrArray *leftovers;      /* paths whose removal failed: retried */
 };
 
 G_DEFINE_FINAL_TYPE (ShoalEnvironmentManager, shoal_environment_manager, G_TYPE_OBJECT)
@@ -1955,18 +1955,18 @@ shoal_environment_manager_get_run_id (ShoalEnvironmentManager *self)
 }
 
 /* The setters below share this shape: change under the lock, notify after. */
-#define SET_FIELD_AND_NOTIFY(self, field, value, prop)   \
-  G_STMT_START                                           \
-  {                                                      \
-    gboolean changed;                                    \
-                                                         \
-    g_mutex_lock (&(self)->mutex);                       \
-    changed = (self)->field != (value);                  \
-    (self)->field = (value);                             \
-    g_mutex_unlock (&(self)->mutex);                     \
-    if (changed)                                         \
+#define SET_FIELD_AND_NOTIFY(self, field, value, prop)    \
+  G_STMT_START                                            \
+  {                                                       \
+    gboolean changed;                                     \
+                                                          \
+    g_mutex_lock (&(self)->mutex);                        \
+    changed = (self)->field != (value);                   \
+    (self)->field = (value);                              \
+    g_mutex_unlock (&(self)->mutex);                      \
+    if (changed)                                          \
       g_object_notify_by_pspec (G_OBJECT (self), (prop)); \
-  }                                                      \
+  }                                                       \
   G_STMT_END
 
 /**

@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -132,6 +133,10 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 #define DEFAULT_DETECTION_INTERVAL 1.0
+
+/* Longer waits and intervals, in seconds, count as for ever: their
+ * microseconds would overflow a gint64 deadline. */
+#define FOREVER_SECONDS 1e9
 
 /* Cycle enumeration is exponential in the worst case; wait-for graphs have
  * one node per blocked thread and are small, but a report is capped rather
@@ -343,16 +348,16 @@ typedef struct
 {
   guint from;
   guint to;
-  Waiter *waiter;   /* whose wait makes the edge */
-  gboolean queued;  /* waits behind a queued waiter, not for a holder */
+  Waiter *waiter;  /* whose wait makes the edge */
+  gboolean queued; /* waits behind a queued waiter, not for a holder */
 } Edge;
 
 typedef struct
 {
-  GPtrArray *names; /* (element-type utf8): borrowed from the queues */
-  GHashTable *index;/* name -> index + 1 */
-  GArray *edges;    /* Edge, grouped by `from` after sorting */
-  GArray *first;    /* guint: first edge of each node, and a sentinel */
+  GPtrArray *names;  /* (element-type utf8): borrowed from the queues */
+  GHashTable *index; /* name -> index + 1 */
+  GArray *edges;     /* Edge, grouped by `from` after sorting */
+  GArray *first;     /* guint: first edge of each node, and a sentinel */
 } Graph;
 
 static guint
@@ -457,9 +462,9 @@ typedef struct
 {
   Graph *graph;
   guint start;
-  GArray *path;     /* Edge */
+  GArray *path; /* Edge */
   gboolean *on_path;
-  GPtrArray *cycles;/* GArray of Edge, rotated to start at the youngest waiter */
+  GPtrArray *cycles; /* GArray of Edge, rotated to start at the youngest waiter */
   guint max_cycles;
   guint steps;
 } CycleSearch;
@@ -561,12 +566,10 @@ cycle_describe (Graph *graph,
       const char *to = g_ptr_array_index (graph->names, edge->to);
 
       if (i == 0)
-        g_string_append_printf (text, edge->queued ? _ ("%s waits for '%s' queued behind %s")
-                                                   : _ ("%s waits for '%s' held by %s"),
+        g_string_append_printf (text, edge->queued ? _ ("%s waits for '%s' queued behind %s") : _ ("%s waits for '%s' held by %s"),
                                 from, edge->waiter->resource->id, to);
       else
-        g_string_append_printf (text, edge->queued ? _ (", which waits for '%s' queued behind %s")
-                                                   : _ (", which waits for '%s' held by %s"),
+        g_string_append_printf (text, edge->queued ? _ (", which waits for '%s' queued behind %s") : _ (", which waits for '%s' held by %s"),
                                 edge->waiter->resource->id, to);
     }
   g_string_append_printf (text, _ ("; %s gives way, as the one that started waiting last"), victim);
@@ -958,19 +961,22 @@ wake_on_cancel (GCancellable *cancellable,
 }
 
 static void
-set_timeout_error (Resource *resource,
+set_timeout_error (Waiter *waiter,
                    double timeout,
                    GError **error)
 {
+  Resource *resource = waiter->resource;
   g_autofree char *holders = join_holders (resource);
 
+  /* Without holders nobody can be ahead in the queue (the head would have
+   * been granted); say so anyway rather than print an empty list. */
   if (resource->holders->len > 0)
     g_set_error (error, SHOAL_LOCK_ERROR, SHOAL_LOCK_ERROR_TIMEOUT,
                  _ ("timed out after %g s waiting for '%s' (held by %s)"), timeout, resource->id, holders);
   else
     g_set_error (error, SHOAL_LOCK_ERROR, SHOAL_LOCK_ERROR_TIMEOUT,
-                 _ ("timed out after %g s waiting for '%s' (queued behind %u other waiters)"), timeout,
-                 resource->id, g_queue_get_length (&resource->waiters));
+                 _ ("timed out after %g s waiting for '%s' (not held; %d ahead in the queue)"), timeout,
+                 resource->id, g_queue_link_index (&resource->waiters, &waiter->link));
 }
 
 /* Waits, the mutex held, until @waiter is granted or failed, its deadline
@@ -985,7 +991,7 @@ shoal_lock_manager_wait_locked (ShoalLockManager *self,
                                 GError **error)
 {
   gint64 started = g_get_monotonic_time ();
-  gint64 deadline = timeout < 0 ? -1 : started + (gint64) (timeout * G_USEC_PER_SEC);
+  gint64 deadline = timeout < 0 || timeout >= FOREVER_SECONDS ? -1 : started + (gint64) (timeout * G_USEC_PER_SEC);
 
   for (;;)
     {
@@ -1007,12 +1013,12 @@ shoal_lock_manager_wait_locked (ShoalLockManager *self,
       now = g_get_monotonic_time ();
       if (deadline >= 0 && now >= deadline)
         {
-          set_timeout_error (waiter->resource, timeout, error);
+          set_timeout_error (waiter, timeout, error);
           shoal_lock_manager_drop_waiter_locked (self, waiter);
           return FALSE;
         }
 
-      if (self->detection_interval > 0)
+      if (self->detection_interval > 0 && self->detection_interval < FOREVER_SECONDS)
         {
           gint64 interval = (gint64) (self->detection_interval * G_USEC_PER_SEC);
           gint64 next_check = MAX (self->last_detection, started) + MAX (interval, 1);
@@ -1056,8 +1062,8 @@ shoal_lock_manager_wait_locked (ShoalLockManager *self,
  * naming the resource and its holders; with %SHOAL_LOCK_ERROR_DEADLOCK when
  * the caller was chosen to break a deadlock (see
  * [method@Shoal.LockManager.resolve_deadlocks]); with
- * %SHOAL_LOCK_ERROR_CANCELLED when @cancellable is cancelled (then the
- * error is G_IO_ERROR_CANCELLED) or the manager is disposed; with
+ * %G_IO_ERROR_CANCELLED when @cancellable is cancelled, as GIO calls do;
+ * with %SHOAL_LOCK_ERROR_CANCELLED when the manager is disposed; with
  * %SHOAL_LOCK_ERROR_UNKNOWN_RESOURCE for a resource never registered; and
  * with %SHOAL_LOCK_ERROR_INVALID when @holder_id already holds or awaits
  * @resource_id (locks are not recursive) or asks for a shared hold of an
@@ -1089,6 +1095,7 @@ shoal_lock_manager_acquire (ShoalLockManager *self,
   g_return_val_if_fail (mode == SHOAL_LOCK_MODE_DEFAULT || mode == SHOAL_LOCK_MODE_EXCLUSIVE ||
                             mode == SHOAL_LOCK_MODE_SHARED,
                         FALSE);
+  g_return_val_if_fail (!isnan (timeout), FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
@@ -1346,29 +1353,38 @@ shoal_lock_manager_release_all (ShoalLockManager *self,
  * one [method@Shoal.LockManager.resolve_deadlocks] would fail. At most 64
  * cycles are listed.
  *
- * Returns: (transfer full) (element-type GStrv): the cycles, empty when
+ * The cycles come as a #GVariant of type `aas` (a list of lists of
+ * strings): a nested array that C, PyGObject (`.unpack()`) and gjs
+ * (`.deepUnpack()`) all read, which a #GPtrArray of #GStrv is not for
+ * PyGObject.
+ *
+ * Returns: (transfer full): the cycles, a non-floating `aas`, empty when
  *   there is no deadlock
  */
-GPtrArray *
+GVariant *
 shoal_lock_manager_detect_deadlocks (ShoalLockManager *self)
 {
-  GPtrArray *result;
   g_autoptr (GPtrArray) cycles = NULL;
+  GVariantBuilder builder;
   Graph graph;
 
   g_return_val_if_fail (SHOAL_IS_LOCK_MANAGER (self), NULL);
 
-  result = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("aas"));
 
   g_mutex_lock (&self->mutex);
   graph_build_locked (self, &graph);
   cycles = graph_find_cycles (&graph, MAX_CYCLES);
   for (guint i = 0; i < cycles->len; i++)
-    g_ptr_array_add (result, cycle_to_strv (&graph, g_ptr_array_index (cycles, i)));
+    {
+      g_auto (GStrv) cycle = cycle_to_strv (&graph, g_ptr_array_index (cycles, i));
+
+      g_variant_builder_add (&builder, "^as", cycle);
+    }
   graph_clear (&graph);
   g_mutex_unlock (&self->mutex);
 
-  return result;
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
 
 /**

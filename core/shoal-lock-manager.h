@@ -114,7 +114,7 @@ SHOAL_AVAILABLE_IN_1_0
 guint shoal_lock_manager_release_all (ShoalLockManager *self,
                                       const char *holder_id);
 SHOAL_AVAILABLE_IN_1_0
-GPtrArray *shoal_lock_manager_detect_deadlocks (ShoalLockManager *self);
+GVariant *shoal_lock_manager_detect_deadlocks (ShoalLockManager *self);
 SHOAL_AVAILABLE_IN_1_0
 guint shoal_lock_manager_resolve_deadlocks (ShoalLockManager *self);
 SHOAL_AVAILABLE_IN_1_0

@@ -38,6 +38,8 @@ struct _ShoalProject
   GHashTable *adapters;        /* test id -> ShoalAdapter* (ref) */
   GPtrArray *discovery_errors; /* ShoalTestResult* */
   GPtrArray *warnings;         /* char* */
+  ShoalLockManager *lock_manager;         /* (nullable) */
+  ShoalResourcePoolManager *pool_manager; /* (nullable) */
   gboolean discovered;
 };
 
@@ -54,6 +56,8 @@ shoal_project_finalize (GObject *object)
   g_hash_table_unref (self->adapters);
   g_ptr_array_unref (self->discovery_errors);
   g_ptr_array_unref (self->warnings);
+  g_clear_object (&self->lock_manager);
+  g_clear_object (&self->pool_manager);
 
   G_OBJECT_CLASS (shoal_project_parent_class)->finalize (object);
 }
@@ -150,10 +154,13 @@ shoal_project_get_registry (ShoalProject *self)
 }
 
 static void
-apply_suite_settings (ShoalSuiteConfig *suite,
+apply_suite_settings (ShoalConfig *config,
+                      ShoalSuiteConfig *suite,
                       ShoalTestCase *test,
                       const char *adapter_name)
 {
+  GPtrArray *rules = shoal_config_get_test_rules (config);
+
   const char *const *suite_tags = shoal_suite_config_get_tags (suite);
   const char *const *suite_env = shoal_suite_config_get_environment (suite);
 
@@ -191,6 +198,13 @@ apply_suite_settings (ShoalSuiteConfig *suite,
         }
       shoal_test_case_set_environment (test, (const char *const *) merged);
     }
+
+  /* The suite's own resources and dependencies, then the `tests:` rules
+   * that match, in the order they are written. */
+  shoal_test_rule_apply (shoal_suite_config_get_rule (suite), test);
+  for (guint i = 0; i < rules->len; i++)
+    if (shoal_test_rule_matches (rules->pdata[i], shoal_test_case_get_id (test)))
+      shoal_test_rule_apply (rules->pdata[i], test);
 }
 
 static void
@@ -278,7 +292,7 @@ shoal_project_discover (ShoalProject *self,
                                                 suite_name, id));
               continue;
             }
-          apply_suite_settings (suite, test, adapter_name);
+          apply_suite_settings (self->config, suite, test, adapter_name);
           g_hash_table_insert (self->adapters, g_strdup (id), g_object_ref (adapter));
           g_ptr_array_add (self->tests, g_object_ref (test));
         }
@@ -316,16 +330,6 @@ shoal_project_get_warnings (ShoalProject *self)
   return self->warnings;
 }
 
-static gboolean
-matches (const char *id,
-         const char *pattern)
-{
-  /* A pattern with wildcards is a glob over the whole id; a plain one
-   * selects that id and everything under it (a suite, a binary, a path). */
-  if (strpbrk (pattern, "*?") != NULL)
-    return g_pattern_match_simple (pattern, id);
-  return g_str_has_prefix (id, pattern);
-}
 
 /**
  * shoal_project_select_tests:
@@ -352,11 +356,76 @@ shoal_project_select_tests (ShoalProject *self,
       gboolean keep = patterns == NULL || patterns[0] == NULL;
 
       for (guint p = 0; !keep && patterns[p] != NULL; p++)
-        keep = matches (shoal_test_case_get_id (test), patterns[p]);
+        keep = shoal_test_id_matches (shoal_test_case_get_id (test), patterns[p]);
       if (keep)
         g_ptr_array_add (selected, g_object_ref (test));
     }
   return selected;
+}
+
+/* The lock manager of `resources:` and the pool manager of
+ * `resource_pools:`, made once per project (pools start their instances
+ * through their providers here). */
+static gboolean
+ensure_managers (ShoalProject *self,
+                 GError **error)
+{
+  GPtrArray *resources = shoal_config_get_resources (self->config);
+  GPtrArray *pools = shoal_config_get_resource_pools (self->config);
+
+  if (self->lock_manager == NULL)
+    {
+      g_autoptr (ShoalLockManager) locks = shoal_lock_manager_new ();
+
+      for (guint i = 0; i < resources->len; i++)
+        if (!shoal_lock_manager_register_resource (
+                locks, shoal_resource_config_get_name (resources->pdata[i]),
+                shoal_resource_config_get_resource_type (resources->pdata[i]),
+                shoal_resource_config_get_exclusive (resources->pdata[i]), error))
+          return FALSE;
+      self->lock_manager = g_steal_pointer (&locks);
+    }
+  if (self->pool_manager == NULL)
+    {
+      g_autoptr (ShoalResourcePoolManager) manager = shoal_resource_pool_manager_new ();
+
+      shoal_resource_pool_manager_set_health_check_interval (
+          manager, shoal_config_get_health_check_interval (self->config));
+      for (guint i = 0; i < pools->len; i++)
+        if (!shoal_resource_pool_manager_add_pool_from_config (manager, pools->pdata[i],
+                                                               self->registry, error))
+          return FALSE;
+      self->pool_manager = g_steal_pointer (&manager);
+    }
+  return TRUE;
+}
+
+/**
+ * shoal_project_get_lock_manager:
+ * @self: a project
+ *
+ * Returns: (transfer none) (nullable): the locks of `resources:`, once a
+ *   scheduler was created
+ */
+ShoalLockManager *
+shoal_project_get_lock_manager (ShoalProject *self)
+{
+  g_return_val_if_fail (SHOAL_IS_PROJECT (self), NULL);
+  return self->lock_manager;
+}
+
+/**
+ * shoal_project_get_pool_manager:
+ * @self: a project
+ *
+ * Returns: (transfer none) (nullable): the pools of `resource_pools:`, once
+ *   a scheduler was created
+ */
+ShoalResourcePoolManager *
+shoal_project_get_pool_manager (ShoalProject *self)
+{
+  g_return_val_if_fail (SHOAL_IS_PROJECT (self), NULL);
+  return self->pool_manager;
 }
 
 /**
@@ -405,7 +474,13 @@ shoal_project_create_scheduler (ShoalProject *self,
       return NULL;
     }
 
+  if (!ensure_managers (self, error))
+    return NULL;
+
   scheduler = shoal_scheduler_new (shoal_config_get_max_workers (self->config));
+  shoal_scheduler_set_lock_manager (scheduler, self->lock_manager);
+  shoal_scheduler_set_pool_manager (scheduler, self->pool_manager);
+  shoal_scheduler_set_resource_timeout (scheduler, shoal_config_get_resource_timeout (self->config));
   shoal_scheduler_set_strategy (scheduler, strategy);
   shoal_scheduler_set_default_timeout (scheduler, shoal_config_get_timeout (self->config));
   shoal_scheduler_set_kill_grace (scheduler, shoal_config_get_kill_grace (self->config));
@@ -431,7 +506,7 @@ shoal_project_create_scheduler (ShoalProject *self,
       gboolean keep = patterns == NULL || patterns[0] == NULL;
 
       for (guint p = 0; !keep && patterns[p] != NULL; p++)
-        keep = matches (shoal_test_result_get_test_id (result), patterns[p]);
+        keep = shoal_test_id_matches (shoal_test_result_get_test_id (result), patterns[p]);
       if (keep)
         shoal_scheduler_add_result (scheduler, result);
     }

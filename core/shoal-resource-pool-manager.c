@@ -128,9 +128,29 @@ typedef struct
   char *reason;
 } Worker;
 
+typedef enum
+{
+  ALERT_HIGH_UTILIZATION,
+  ALERT_UNHEALTHY_INSTANCE,
+  ALERT_ACQUISITION_TIMEOUT,
+  ALERT_PROVIDER_FAILURE,
+  N_ALERT_KINDS,
+} AlertKind;
+
+static const char *const alert_names[N_ALERT_KINDS] = {
+  "high-utilization",
+  "unhealthy-instance",
+  "acquisition-timeout",
+  "provider-failure",
+};
+
+/* The signal details, made once: interning at each emission would take a
+ * global lock on the hot path. */
+static GQuark alert_quarks[N_ALERT_KINDS];
+
 typedef struct
 {
-  char *kind;
+  AlertKind kind;
   char *pool;
   char *message;
 } Alert;
@@ -229,7 +249,6 @@ alert_free (gpointer data)
 {
   Alert *alert = data;
 
-  g_free (alert->kind);
   g_free (alert->pool);
   g_free (alert->message);
   g_free (alert);
@@ -237,7 +256,7 @@ alert_free (gpointer data)
 
 static void
 add_alert (GPtrArray **alerts,
-           const char *kind,
+           AlertKind kind,
            const char *pool,
            char *message /* owned */)
 {
@@ -245,7 +264,7 @@ add_alert (GPtrArray **alerts,
 
   if (*alerts == NULL)
     *alerts = g_ptr_array_new_with_free_func (alert_free);
-  alert->kind = g_strdup (kind);
+  alert->kind = kind;
   alert->pool = g_strdup (pool);
   alert->message = message;
   g_ptr_array_add (*alerts, alert);
@@ -262,9 +281,9 @@ emit_alerts (ShoalResourcePoolManager *self,
     {
       Alert *alert = g_ptr_array_index (alerts, i);
 
-      g_debug ("pool alert %s: %s", alert->kind, alert->message);
-      g_signal_emit (self, signals[SIGNAL_ALERT], g_quark_from_string (alert->kind), alert->kind,
-                     alert->pool, alert->message);
+      g_debug ("pool alert %s: %s", alert_names[alert->kind], alert->message);
+      g_signal_emit (self, signals[SIGNAL_ALERT], alert_quarks[alert->kind],
+                     alert_names[alert->kind], alert->pool, alert->message);
     }
 }
 
@@ -369,7 +388,7 @@ note_utilization (Pool *pool,
   if (utilization > HIGH_UTILIZATION && !pool->high_utilization)
     {
       pool->high_utilization = TRUE;
-      add_alert (alerts, "high-utilization", pool->name,
+      add_alert (alerts, ALERT_HIGH_UTILIZATION, pool->name,
                  g_strdup_printf (_ ("pool '%s' is at %.0f%% utilization (%u of %u in use)"),
                                   pool->name, utilization * 100, in_use, size));
     }
@@ -618,6 +637,8 @@ shoal_resource_pool_manager_class_init (ShoalResourcePoolManagerClass *klass)
   signals[SIGNAL_ALERT] =
       g_signal_new ("alert", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED, 0,
                     NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
+  for (guint i = 0; i < N_ALERT_KINDS; i++)
+    alert_quarks[i] = g_quark_from_static_string (alert_names[i]);
 }
 
 static void
@@ -1212,6 +1233,15 @@ shoal_resource_pool_manager_acquire_resource_full (ShoalResourcePoolManager *sel
       return FALSE;
     }
 
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      g_set_error (error, SHOAL_POOL_ERROR, SHOAL_POOL_ERROR_CANCELLED,
+                   g_dngettext (GETTEXT_PACKAGE, "cancelled waiting for %u instance of '%s'",
+                                "cancelled waiting for %u instances of '%s'", count),
+                   count, pool_name);
+      return FALSE;
+    }
+
   deadline = timeout < 0 ? -1 : g_get_monotonic_time () + seconds_to_usec (timeout);
   /* Connected before taking the lock: the callback takes it, and runs at
    * once if @cancellable is already cancelled. */
@@ -1258,7 +1288,7 @@ shoal_resource_pool_manager_acquire_resource_full (ShoalResourcePoolManager *sel
               g_set_error (&local_error, SHOAL_POOL_ERROR, SHOAL_POOL_ERROR_TIMEOUT,
                            _ ("timed out after %s s waiting for %u %s of '%s' (%u of %u in use)"),
                            seconds, count, instances_word (count), pool_name, in_use, size);
-              add_alert (&alerts, "acquisition-timeout", pool_name,
+              add_alert (&alerts, ALERT_ACQUISITION_TIMEOUT, pool_name,
                          g_strdup_printf ("%s (worker '%s')", local_error->message, worker_id));
             }
           /* Leaving the head may let those behind be served. */
@@ -2097,7 +2127,7 @@ finish_job (ShoalResourcePoolManager *self,
       g_ptr_array_remove (pool->slots, slot);
       pool->grow_retry_at = now + retry_delay (self);
       if (!stopping)
-        add_alert (alerts, "provider-failure", pool->name, g_strdup (job->error->message));
+        add_alert (alerts, ALERT_PROVIDER_FAILURE, pool->name, g_strdup (job->error->message));
       break;
 
     case JOB_CHECK:
@@ -2110,7 +2140,7 @@ finish_job (ShoalResourcePoolManager *self,
       shoal_resource_instance_set_healthy (slot->instance, FALSE);
       slot->state = SLOT_UNHEALTHY;
       slot->retry_at = 0;
-      add_alert (alerts, "unhealthy-instance", pool->name,
+      add_alert (alerts, ALERT_UNHEALTHY_INSTANCE, pool->name,
                  g_strdup_printf (_ ("instance '%s' of pool '%s' failed its health check: %s"),
                                   shoal_resource_instance_get_id (slot->instance), pool->name,
                                   job->error->message));
@@ -2122,7 +2152,7 @@ finish_job (ShoalResourcePoolManager *self,
       slot->state = SLOT_UNHEALTHY;
       slot->retry_at = now + retry_delay (self);
       if (!stopping)
-        add_alert (alerts, "provider-failure", pool->name, g_strdup (job->error->message));
+        add_alert (alerts, ALERT_PROVIDER_FAILURE, pool->name, g_strdup (job->error->message));
       break;
 
     case JOB_DESTROY:

@@ -69,11 +69,20 @@ struct _Job
 {
   ShoalTestCase *test;
   ShoalAdapter *adapter;
-  GPtrArray *dependents; /* Job*, not owned */
+  GPtrArray *dependents;  /* Job*, not owned: wait for this one */
+  GPtrArray *required_by; /* Job*, not owned: skipped unless this one passes */
+  GStrv locks;            /* resources of the lock manager it takes */
+  GStrv pool_requests;    /* "pool:count" it takes from the pool manager */
+  GPtrArray *instances;   /* ShoalResourceInstance*, while it holds them */
+  char *skip_reason;      /* set when a test it requires did not pass */
+  gint64 ready_since;     /* monotonic, while ready */
   guint index;
   guint n_waiting_for;
   guint attempt;
+  guint slots;
   JobState state;
+  gboolean holds_resources;
+  gboolean passed;
 };
 
 struct _Worker
@@ -87,6 +96,7 @@ struct _Running
   ShoalScheduler *self;
   Job *job;
   Worker *worker;
+  GPtrArray *extra_workers; /* Worker*: the other slots a multi-slot test occupies */
   ShoalRunCommand *command;
   GSource *child_watch;
   char *output_path;
@@ -119,6 +129,9 @@ struct _ShoalScheduler
   GPtrArray *reporters;     /* ShoalReporter* */
   GPtrArray *early_results; /* ShoalTestResult*, recorded when the run starts */
   GPtrArray *warnings;      /* char* */
+  ShoalLockManager *lock_manager;         /* (nullable) */
+  ShoalResourcePoolManager *pool_manager; /* (nullable) */
+  double resource_timeout;
 
   /* While running */
   GMainContext *main_context; /* where every source of the run is attached */
@@ -136,6 +149,10 @@ struct _ShoalScheduler
   guint n_running;
   guint n_unfinished;
   guint dispatch_id;
+  guint resource_tick_id;
+  gboolean has_resource_requests;
+  gboolean in_finish;
+  GQueue skipped; /* Job*: ready tests to end as skipped, see finish_job() */
   gboolean started;
   gboolean interrupted;
   gboolean event_log_failed;
@@ -152,6 +169,8 @@ enum
 static guint signals[N_SIGNALS];
 
 static void dispatch (ShoalScheduler *self);
+static void release_resources (ShoalScheduler *self,
+                               Job *job);
 static void finish_job (ShoalScheduler *self,
                         Job *job,
                         GPtrArray *results);
@@ -162,6 +181,11 @@ job_free (Job *job)
   g_clear_object (&job->test);
   g_clear_object (&job->adapter);
   g_ptr_array_unref (job->dependents);
+  g_ptr_array_unref (job->required_by);
+  g_strfreev (job->locks);
+  g_strfreev (job->pool_requests);
+  g_clear_pointer (&job->instances, g_ptr_array_unref);
+  g_free (job->skip_reason);
   g_free (job);
 }
 
@@ -171,6 +195,9 @@ shoal_scheduler_finalize (GObject *object)
   ShoalScheduler *self = SHOAL_SCHEDULER (object);
 
   g_clear_object (&self->strategy);
+  g_clear_object (&self->lock_manager);
+  g_clear_object (&self->pool_manager);
+  g_queue_clear (&self->skipped);
   g_free (self->run_dir);
   g_free (self->logs_dir);
   g_free (self->run_id);
@@ -216,6 +243,7 @@ shoal_scheduler_init (ShoalScheduler *self)
 {
   self->default_timeout = 300;
   self->kill_grace = 5;
+  self->resource_timeout = 300;
   self->jobs = g_ptr_array_new_with_free_func ((GDestroyNotify) job_free);
   self->jobs_by_id = g_hash_table_new (g_str_hash, g_str_equal);
   self->reporters = g_ptr_array_new_with_free_func (g_object_unref);
@@ -282,6 +310,87 @@ shoal_scheduler_set_default_timeout (ShoalScheduler *self,
   g_return_if_fail (SHOAL_IS_SCHEDULER (self));
   g_return_if_fail (seconds >= 0);
   self->default_timeout = seconds;
+}
+
+/**
+ * shoal_scheduler_set_lock_manager:
+ * @self: a scheduler
+ * @lock_manager: (nullable): the locks tests can ask for (`resources:`)
+ *
+ * Sets the lock manager whose resources tests name in their required
+ * resources. The scheduler takes all of a test's locks and pool instances
+ * at once, or none, before it starts the test.
+ */
+void
+shoal_scheduler_set_lock_manager (ShoalScheduler *self,
+                                  ShoalLockManager *lock_manager)
+{
+  g_return_if_fail (SHOAL_IS_SCHEDULER (self));
+  g_return_if_fail (lock_manager == NULL || SHOAL_IS_LOCK_MANAGER (lock_manager));
+  g_return_if_fail (!self->started);
+  g_set_object (&self->lock_manager, lock_manager);
+}
+
+/**
+ * shoal_scheduler_get_lock_manager:
+ * @self: a scheduler
+ *
+ * Returns: (transfer none) (nullable): the lock manager
+ */
+ShoalLockManager *
+shoal_scheduler_get_lock_manager (ShoalScheduler *self)
+{
+  g_return_val_if_fail (SHOAL_IS_SCHEDULER (self), NULL);
+  return self->lock_manager;
+}
+
+/**
+ * shoal_scheduler_set_pool_manager:
+ * @self: a scheduler
+ * @pool_manager: (nullable): the pools tests can ask for (`resource_pools:`)
+ *
+ * Sets the pool manager whose pools tests name (`pool` or `pool:count`) in
+ * their required resources; the instances a test gets are in its
+ * environment as `SHOAL_RESOURCE_<POOL>` and in its result.
+ */
+void
+shoal_scheduler_set_pool_manager (ShoalScheduler *self,
+                                  ShoalResourcePoolManager *pool_manager)
+{
+  g_return_if_fail (SHOAL_IS_SCHEDULER (self));
+  g_return_if_fail (pool_manager == NULL || SHOAL_IS_RESOURCE_POOL_MANAGER (pool_manager));
+  g_return_if_fail (!self->started);
+  g_set_object (&self->pool_manager, pool_manager);
+}
+
+/**
+ * shoal_scheduler_get_pool_manager:
+ * @self: a scheduler
+ *
+ * Returns: (transfer none) (nullable): the pool manager
+ */
+ShoalResourcePoolManager *
+shoal_scheduler_get_pool_manager (ShoalScheduler *self)
+{
+  g_return_val_if_fail (SHOAL_IS_SCHEDULER (self), NULL);
+  return self->pool_manager;
+}
+
+/**
+ * shoal_scheduler_set_resource_timeout:
+ * @self: a scheduler
+ * @seconds: how long a ready test may wait for its resources
+ *
+ * A test that is ready but cannot get its resources for longer than this
+ * ends as `error`, with a message naming the resources (300 s unless set).
+ */
+void
+shoal_scheduler_set_resource_timeout (ShoalScheduler *self,
+                                      double seconds)
+{
+  g_return_if_fail (SHOAL_IS_SCHEDULER (self));
+  g_return_if_fail (seconds > 0);
+  self->resource_timeout = seconds;
 }
 
 /**
@@ -419,6 +528,8 @@ shoal_scheduler_add_test (ShoalScheduler *self,
   job->test = g_object_ref (test);
   job->adapter = g_object_ref (adapter);
   job->dependents = g_ptr_array_new ();
+  job->required_by = g_ptr_array_new ();
+  job->slots = shoal_test_case_get_slots (test);
   job->index = self->jobs->len;
   g_ptr_array_add (self->jobs, job);
   g_hash_table_insert (self->jobs_by_id, (char *) shoal_test_case_get_id (test), job);
@@ -588,6 +699,7 @@ running_free (Running *running)
     g_source_destroy (running->child_watch);
   g_clear_pointer (&running->child_watch, g_source_unref);
   g_clear_object (&running->command);
+  g_clear_pointer (&running->extra_workers, g_ptr_array_unref);
   g_free (running->output_path);
   g_free (running->cookie);
   g_free (running);
@@ -623,6 +735,35 @@ on_timeout (gpointer user_data)
   running->timed_out = TRUE;
   terminate_running (running);
   return G_SOURCE_REMOVE;
+}
+
+/* Writes what the attempt held (`pool:id` per instance, and the names of
+ * its locks) into its results, before they are sealed. */
+static void
+record_held_resources (ShoalScheduler *self,
+                       Job *job,
+                       GPtrArray *results)
+{
+  g_autoptr (GStrvBuilder) builder = NULL;
+  g_auto (GStrv) held = NULL;
+
+  if (!job->holds_resources)
+    return;
+  builder = g_strv_builder_new ();
+  for (guint i = 0; job->instances != NULL && i < job->instances->len; i++)
+    {
+      ShoalResourceInstance *instance = g_ptr_array_index (job->instances, i);
+      g_autofree char *entry = g_strdup_printf ("%s:%s", shoal_resource_instance_get_pool (instance),
+                                                shoal_resource_instance_get_id (instance));
+
+      g_strv_builder_add (builder, entry);
+    }
+  for (guint i = 0; job->locks != NULL && job->locks[i] != NULL; i++)
+    g_strv_builder_add (builder, job->locks[i]);
+  held = g_strv_builder_end (builder);
+  for (guint i = 0; i < results->len; i++)
+    if (!shoal_test_result_is_sealed (g_ptr_array_index (results, i)))
+      shoal_test_result_set_resources (g_ptr_array_index (results, i), (const char *const *) held);
 }
 
 static void
@@ -666,6 +807,7 @@ on_process_exited (GPid pid,
 
   results = shoal_object_array_from_list (
       shoal_adapter_interpret (job->adapter, running->command, execution, &error));
+  record_held_resources (self, job, results);
   if (error != NULL || results->len == 0)
     {
       g_autofree char *message =
@@ -695,6 +837,8 @@ on_process_exited (GPid pid,
 
   running->worker->running = NULL;
   g_queue_push_tail (&self->idle_workers, running->worker);
+  for (guint i = 0; running->extra_workers != NULL && i < running->extra_workers->len; i++)
+    g_queue_push_tail (&self->idle_workers, g_ptr_array_index (running->extra_workers, i));
   self->n_running--;
   running_free (running);
 
@@ -794,6 +938,15 @@ start_job (ShoalScheduler *self,
   envp = g_environ_setenv (envp, "TEST_WORKER_ID", worker->id, TRUE);
   envp = g_environ_setenv (envp, "SHOAL_ATTEMPT", attempt, TRUE);
   envp = g_environ_setenv (envp, SHOAL_PROCESS_COOKIE_VAR, running->cookie, TRUE);
+  if (job->instances != NULL && job->instances->len > 0)
+    {
+      /* The pool instances it holds: SHOAL_RESOURCE_<POOL>=<ids>, and what
+       * their providers export. */
+      g_auto (GStrv) resource_env =
+          shoal_resource_pool_manager_environment_for (self->pool_manager, job->instances);
+
+      envp = merge_environ (envp, (const char *const *) resource_env);
+    }
   cwd = shoal_run_command_get_cwd (running->command);
   if (cwd == NULL)
     cwd = shoal_test_case_get_cwd (job->test);
@@ -840,6 +993,18 @@ start_job (ShoalScheduler *self,
   job->state = JOB_RUNNING;
   worker->running = running;
   self->n_running++;
+  /* A test that needs several slots occupies as many workers; admission
+   * made sure they are idle. */
+  for (guint extra = 1; extra < job->slots; extra++)
+    {
+      Worker *other = g_queue_pop_head (&self->idle_workers);
+
+      if (other == NULL)
+        break;
+      if (running->extra_workers == NULL)
+        running->extra_workers = g_ptr_array_new ();
+      g_ptr_array_add (running->extra_workers, other);
+    }
 
   timeout = shoal_test_case_get_timeout (job->test);
   if (timeout <= 0)
@@ -867,19 +1032,39 @@ start_job (ShoalScheduler *self,
 static void
 complete_run (ShoalScheduler *self);
 
+/* A test whose dependencies are done: to the strategy, or, if a test it
+ * requires did not pass, to the queue of tests ended as skipped. */
+static void
+make_ready (ShoalScheduler *self,
+            Job *job)
+{
+  job->state = JOB_READY;
+  job->ready_since = g_get_monotonic_time ();
+  if (job->skip_reason != NULL)
+    g_queue_push_tail (&self->skipped, job);
+  else
+    shoal_strategy_push_ready (self->strategy, job->test, self->context);
+}
+
 static void
 release_dependents (ShoalScheduler *self,
                     Job *job)
 {
+  for (guint i = 0; i < job->required_by->len; i++)
+    {
+      Job *requirer = g_ptr_array_index (job->required_by, i);
+
+      if (!job->passed && requirer->skip_reason == NULL)
+        requirer->skip_reason = g_strdup_printf (
+            _ ("skipped: it requires %s, which %s"), shoal_test_case_get_id (job->test),
+            job->skip_reason != NULL ? _ ("was skipped") : _ ("did not pass"));
+    }
   for (guint i = 0; i < job->dependents->len; i++)
     {
       Job *dependent = g_ptr_array_index (job->dependents, i);
 
       if (dependent->state == JOB_WAITING && --dependent->n_waiting_for == 0)
-        {
-          dependent->state = JOB_READY;
-          shoal_strategy_push_ready (self->strategy, dependent->test, self->context);
-        }
+        make_ready (self, dependent);
     }
 }
 
@@ -911,10 +1096,33 @@ finish_job (ShoalScheduler *self,
             Job *job,
             GPtrArray *results)
 {
+  job->passed = results->len > 0;
+  for (guint i = 0; i < results->len; i++)
+    if (shoal_test_result_get_outcome (g_ptr_array_index (results, i)) != SHOAL_OUTCOME_PASSED)
+      job->passed = FALSE;
+  release_resources (self, job);
   record_results (self, results);
   job->state = JOB_DONE;
   self->n_unfinished--;
   release_dependents (self, job);
+
+  /* Tests skipped because what they require did not pass end here, in a
+   * loop rather than by recursion: a long chain must not grow the stack. */
+  if (!self->in_finish)
+    {
+      Job *skipped;
+
+      self->in_finish = TRUE;
+      while ((skipped = g_queue_pop_head (&self->skipped)) != NULL)
+        {
+          g_autoptr (GPtrArray) skip_results =
+              make_error_results (skipped, SHOAL_OUTCOME_SKIPPED, NULL, skipped->skip_reason);
+
+          skipped->state = JOB_RUNNING;
+          finish_job (self, skipped, skip_results);
+        }
+      self->in_finish = FALSE;
+    }
   schedule_dispatch (self);
 }
 
@@ -947,7 +1155,7 @@ dispatch (ShoalScheduler *self)
 
   if (self->n_running == 0 && (self->interrupted || self->n_unfinished == 0))
     complete_run (self);
-  else if (self->n_running == 0 && self->dispatch_id == 0)
+  else if (self->n_running == 0 && self->dispatch_id == 0 && self->resource_tick_id == 0)
     {
       /* Nothing runs and nothing can start: only a strategy that refuses
        * every ready test gets here. Fail what is left rather than hang. */
@@ -1062,29 +1270,259 @@ link_dependencies (ShoalScheduler *self,
   for (guint i = 0; i < self->jobs->len; i++)
     {
       Job *job = g_ptr_array_index (self->jobs, i);
-      const char *const *deps = shoal_test_case_get_dependencies (job->test);
 
-      for (guint d = 0; deps[d] != NULL; d++)
+      for (guint kind = 0; kind < 2; kind++)
         {
-          Job *dependency = g_hash_table_lookup (self->jobs_by_id, deps[d]);
+          const char *const *deps = kind == 0 ? shoal_test_case_get_dependencies (job->test)
+                                              : shoal_test_case_get_requirements (job->test);
 
-          if (dependency == NULL)
+          for (guint d = 0; deps[d] != NULL; d++)
             {
-              /* Not part of this run (filtered out): order only matters
-               * between tests that run. */
-              continue;
+              Job *dependency = g_hash_table_lookup (self->jobs_by_id, deps[d]);
+
+              if (dependency == NULL)
+                {
+                  /* Not part of this run (filtered out): order only matters
+                   * between tests that run. */
+                  continue;
+                }
+              if (dependency == job)
+                {
+                  g_set_error (error, SHOAL_SCHEDULER_ERROR, SHOAL_SCHEDULER_ERROR_INVALID,
+                               _ ("test '%s' depends on itself"), deps[d]);
+                  return FALSE;
+                }
+              if (g_ptr_array_find (dependency->dependents, job, NULL))
+                {
+                  /* Named twice (before and requires): one edge. */
+                  if (kind == 1 && !g_ptr_array_find (dependency->required_by, job, NULL))
+                    g_ptr_array_add (dependency->required_by, job);
+                  continue;
+                }
+              g_ptr_array_add (dependency->dependents, job);
+              if (kind == 1)
+                g_ptr_array_add (dependency->required_by, job);
+              job->n_waiting_for++;
             }
-          if (dependency == job)
-            {
-              g_set_error (error, SHOAL_SCHEDULER_ERROR, SHOAL_SCHEDULER_ERROR_INVALID,
-                           _ ("test '%s' depends on itself"), deps[d]);
-              return FALSE;
-            }
-          g_ptr_array_add (dependency->dependents, job);
-          job->n_waiting_for++;
         }
     }
   return !find_cycle (self, error);
+}
+
+/* Sorts each test's resource requests into locks and pool requests, and
+ * refuses what cannot be satisfied before anything runs. */
+static gboolean
+link_resources (ShoalScheduler *self,
+                GError **error)
+{
+  for (guint i = 0; i < self->jobs->len; i++)
+    {
+      Job *job = g_ptr_array_index (self->jobs, i);
+      const char *const *requests = shoal_test_case_get_required_resources (job->test);
+      g_autoptr (GStrvBuilder) locks = g_strv_builder_new ();
+      g_autoptr (GStrvBuilder) pools = g_strv_builder_new ();
+      const char *id = shoal_test_case_get_id (job->test);
+
+      if (job->slots > self->max_workers)
+        {
+          g_set_error (error, SHOAL_SCHEDULER_ERROR, SHOAL_SCHEDULER_ERROR_INVALID,
+                       _ ("test '%s' needs %u worker slots, but the run has %u"), id, job->slots,
+                       self->max_workers);
+          return FALSE;
+        }
+      for (guint r = 0; requests[r] != NULL; r++)
+        {
+          g_autofree char *name = NULL;
+          g_autoptr (GError) local_error = NULL;
+          guint count = 1;
+
+          if (!shoal_parse_resource_request (requests[r], &name, &count, &local_error))
+            {
+              g_set_error (error, SHOAL_SCHEDULER_ERROR, SHOAL_SCHEDULER_ERROR_INVALID,
+                           _ ("test '%s': %s"), id, local_error->message);
+              return FALSE;
+            }
+          if (self->lock_manager != NULL && shoal_lock_manager_has_resource (self->lock_manager, name))
+            {
+              if (count != 1)
+                {
+                  g_set_error (error, SHOAL_SCHEDULER_ERROR, SHOAL_SCHEDULER_ERROR_INVALID,
+                               _ ("test '%s' asks for %u of '%s', but '%s' is a resource one "
+                                  "holds or shares, not a pool: ask for it without a count"),
+                               id, count, name, name);
+                  return FALSE;
+                }
+              g_strv_builder_add (locks, name);
+            }
+          else if (self->pool_manager != NULL &&
+                   shoal_resource_pool_manager_has_pool (self->pool_manager, name))
+            {
+              g_autoptr (GVariant) all = shoal_resource_pool_manager_get_pool_status (self->pool_manager);
+              g_autoptr (GVariant) status = g_variant_lookup_value (all, name, G_VARIANT_TYPE_VARDICT);
+              g_autofree char *request = g_strdup_printf ("%s:%u", name, count);
+              guint max_size = G_MAXUINT;
+
+              if (status != NULL && g_variant_lookup (status, "max", "u", &max_size) &&
+                  count > max_size)
+                {
+                  g_set_error (error, SHOAL_SCHEDULER_ERROR, SHOAL_SCHEDULER_ERROR_INVALID,
+                               _ ("test '%s' asks for %u of pool '%s', which has at most %u"),
+                               id, count, name, max_size);
+                  return FALSE;
+                }
+              g_strv_builder_add (pools, request);
+            }
+          else
+            {
+              g_set_error (error, SHOAL_SCHEDULER_ERROR, SHOAL_SCHEDULER_ERROR_INVALID,
+                           _ ("test '%s' needs the resource '%s', which is neither in "
+                              "resources: nor in resource_pools:"),
+                           id, name);
+              return FALSE;
+            }
+        }
+      job->locks = g_strv_builder_end (locks);
+      job->pool_requests = g_strv_builder_end (pools);
+      if (job->locks[0] == NULL)
+        g_clear_pointer (&job->locks, g_strfreev);
+      if (job->pool_requests[0] == NULL)
+        g_clear_pointer (&job->pool_requests, g_strfreev);
+      if (job->locks != NULL || job->pool_requests != NULL)
+        self->has_resource_requests = TRUE;
+    }
+  return TRUE;
+}
+
+static void
+release_resources (ShoalScheduler *self,
+                   Job *job)
+{
+  const char *id = shoal_test_case_get_id (job->test);
+
+  if (!job->holds_resources)
+    return;
+  if (job->locks != NULL)
+    shoal_lock_manager_release_all (self->lock_manager, id);
+  if (job->pool_requests != NULL)
+    shoal_resource_pool_manager_release_all (self->pool_manager, id);
+  g_clear_pointer (&job->instances, g_ptr_array_unref);
+  job->holds_resources = FALSE;
+}
+
+/* The dispatch context's admission check: the test's worker slots are
+ * free and all of its locks and pool instances can be taken at once; if
+ * so they are taken now, for the test the strategy is about to return. */
+static gboolean
+admit (ShoalTestCase *test,
+       const char *worker_id,
+       gpointer user_data)
+{
+  ShoalScheduler *self = user_data;
+  Job *job = g_hash_table_lookup (self->jobs_by_id, shoal_test_case_get_id (test));
+  const char *id = shoal_test_case_get_id (test);
+  g_autoptr (GPtrArray) instances = NULL;
+
+  if (job == NULL || job->slots > g_queue_get_length (&self->idle_workers))
+    return FALSE;
+  if (job->holds_resources)
+    return TRUE;
+  if (job->locks != NULL &&
+      !shoal_lock_manager_try_acquire_all (self->lock_manager, id, (const char *const *) job->locks,
+                                           NULL))
+    return FALSE;
+  if (job->pool_requests != NULL &&
+      !shoal_resource_pool_manager_try_acquire (self->pool_manager,
+                                                (const char *const *) job->pool_requests, id,
+                                                shoal_test_case_get_priority (test), &instances,
+                                                NULL))
+    {
+      if (job->locks != NULL)
+        shoal_lock_manager_release_all (self->lock_manager, id);
+      return FALSE;
+    }
+  job->instances = g_steal_pointer (&instances);
+  job->holds_resources = TRUE;
+  return TRUE;
+}
+
+/* What a test waiting for its resources is waiting for, for the message
+ * of the error it ends with. */
+static char *
+describe_busy_resources (ShoalScheduler *self,
+                         Job *job)
+{
+  g_autoptr (GString) text = g_string_new (NULL);
+  g_autoptr (GVariant) pools = NULL;
+
+  for (guint i = 0; job->locks != NULL && job->locks[i] != NULL; i++)
+    {
+      g_auto (GStrv) holders = shoal_lock_manager_get_holders (self->lock_manager, job->locks[i]);
+      g_autofree char *joined = holders != NULL ? g_strjoinv (", ", holders) : NULL;
+
+      if (text->len > 0)
+        g_string_append (text, "; ");
+      if (joined != NULL && *joined != '\0')
+        g_string_append_printf (text, _ ("'%s' (held by %s)"), job->locks[i], joined);
+      else
+        g_string_append_printf (text, "'%s'", job->locks[i]);
+    }
+  if (job->pool_requests != NULL)
+    pools = shoal_resource_pool_manager_get_pool_status (self->pool_manager);
+  for (guint i = 0; job->pool_requests != NULL && job->pool_requests[i] != NULL; i++)
+    {
+      g_autofree char *name = NULL;
+      g_autoptr (GVariant) status = NULL;
+      guint count = 1;
+      guint in_use = 0, size = 0;
+
+      shoal_parse_resource_request (job->pool_requests[i], &name, &count, NULL);
+      if (text->len > 0)
+        g_string_append (text, "; ");
+      status = g_variant_lookup_value (pools, name, G_VARIANT_TYPE_VARDICT);
+      if (status != NULL && g_variant_lookup (status, "in_use", "u", &in_use) &&
+          g_variant_lookup (status, "size", "u", &size))
+        g_string_append_printf (text, _ ("%u of pool '%s' (%u of %u in use)"), count, name, in_use,
+                                size);
+      else
+        g_string_append_printf (text, _ ("%u of pool '%s'"), count, name);
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static void finish_job (ShoalScheduler *self,
+                        Job *job,
+                        GPtrArray *results);
+
+/* Every quarter second while tests wait for resources: ends those that
+ * waited too long, and dispatches, since user code may have released
+ * something through the managers. */
+static gboolean
+resource_tick (gpointer user_data)
+{
+  ShoalScheduler *self = user_data;
+  gint64 now = g_get_monotonic_time ();
+  gint64 limit = (gint64) (self->resource_timeout * G_USEC_PER_SEC);
+
+  for (guint i = 0; i < self->jobs->len; i++)
+    {
+      Job *job = g_ptr_array_index (self->jobs, i);
+      g_autofree char *busy = NULL;
+      g_autofree char *message = NULL;
+      g_autoptr (GPtrArray) results = NULL;
+
+      if (job->state != JOB_READY || (job->locks == NULL && job->pool_requests == NULL) ||
+          now - job->ready_since < limit)
+        continue;
+      busy = describe_busy_resources (self, job);
+      message = g_strdup_printf (_ ("waited %g s for its resources and gave up: %s"),
+                                 self->resource_timeout, busy);
+      shoal_strategy_remove (self->strategy, job->test);
+      results = make_error_results (job, SHOAL_OUTCOME_ERROR, NULL, message);
+      job->state = JOB_RUNNING;
+      finish_job (self, job, results);
+    }
+  dispatch (self);
+  return G_SOURCE_CONTINUE;
 }
 
 /**
@@ -1135,7 +1573,7 @@ shoal_scheduler_run_async (ShoalScheduler *self,
   _shoal_process_reaper_init ();
   shoal_scheduler_get_run_id (self);
 
-  if (!link_dependencies (self, &error))
+  if (!link_dependencies (self, &error) || !link_resources (self, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -1171,6 +1609,14 @@ shoal_scheduler_run_async (ShoalScheduler *self,
   self->summary = shoal_run_summary_new (self->run_id);
   shoal_run_summary_set_run_dir (self->summary, self->run_dir);
   self->context = shoal_dispatch_context_new (self->max_workers, 1.0);
+  shoal_dispatch_context_set_admit_func (self->context, admit, self, NULL);
+  if (self->has_resource_requests)
+    {
+      g_autoptr (GSource) tick = g_timeout_source_new (250);
+
+      g_source_set_callback (tick, resource_tick, self, NULL);
+      self->resource_tick_id = g_source_attach (tick, self->main_context);
+    }
   self->start_monotonic = g_get_monotonic_time ();
   self->n_unfinished = self->jobs->len;
 
@@ -1216,10 +1662,7 @@ shoal_scheduler_run_async (ShoalScheduler *self,
       Job *job = g_ptr_array_index (self->jobs, i);
 
       if (job->n_waiting_for == 0)
-        {
-          job->state = JOB_READY;
-          shoal_strategy_push_ready (self->strategy, job->test, self->context);
-        }
+        make_ready (self, job);
     }
 
   dispatch (self);
@@ -1236,6 +1679,7 @@ complete_run (ShoalScheduler *self)
     return;
 
   remove_source (self, &self->dispatch_id);
+  remove_source (self, &self->resource_tick_id);
   if (self->cancelled_id != 0)
     g_cancellable_disconnect (g_task_get_cancellable (task), self->cancelled_id);
   self->cancelled_id = 0;

@@ -13,6 +13,8 @@
 
 #include "shoal-adapter.h"
 #include "shoal-event.h"
+#include "shoal-lock-manager.h"
+#include "shoal-resource-pool-manager.h"
 #include "shoal-reporter.h"
 #include "shoal-run-summary.h"
 #include "shoal-strategy.h"
@@ -36,6 +38,19 @@ void shoal_scheduler_set_strategy (ShoalScheduler *self,
                                    ShoalStrategy *strategy);
 SHOAL_AVAILABLE_IN_1_0
 void shoal_scheduler_set_default_timeout (ShoalScheduler *self,
+                                          double seconds);
+SHOAL_AVAILABLE_IN_1_0
+void shoal_scheduler_set_lock_manager (ShoalScheduler *self,
+                                      ShoalLockManager *lock_manager);
+SHOAL_AVAILABLE_IN_1_0
+ShoalLockManager *shoal_scheduler_get_lock_manager (ShoalScheduler *self);
+SHOAL_AVAILABLE_IN_1_0
+void shoal_scheduler_set_pool_manager (ShoalScheduler *self,
+                                      ShoalResourcePoolManager *pool_manager);
+SHOAL_AVAILABLE_IN_1_0
+ShoalResourcePoolManager *shoal_scheduler_get_pool_manager (ShoalScheduler *self);
+SHOAL_AVAILABLE_IN_1_0
+void shoal_scheduler_set_resource_timeout (ShoalScheduler *self,
                                           double seconds);
 SHOAL_AVAILABLE_IN_1_0
 void shoal_scheduler_set_kill_grace (ShoalScheduler *self,

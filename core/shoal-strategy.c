@@ -96,6 +96,24 @@ shoal_strategy_next (ShoalStrategy *self,
 }
 
 /**
+ * shoal_strategy_remove:
+ * @self: a strategy
+ * @test: a ready test it holds
+ *
+ * Makes the strategy forget a ready test (the scheduler gave up on it).
+ */
+void
+shoal_strategy_remove (ShoalStrategy *self,
+                       ShoalTestCase *test)
+{
+  g_return_if_fail (SHOAL_IS_STRATEGY (self));
+  g_return_if_fail (SHOAL_IS_TEST_CASE (test));
+  g_return_if_fail (SHOAL_STRATEGY_GET_IFACE (self)->remove != NULL);
+
+  SHOAL_STRATEGY_GET_IFACE (self)->remove (self, test);
+}
+
+/**
  * shoal_strategy_plan:
  * @self: a strategy
  * @tests: (element-type ShoalTestCase): the tests to plan

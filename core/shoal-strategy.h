@@ -30,9 +30,11 @@ G_DECLARE_INTERFACE (ShoalStrategy, shoal_strategy, SHOAL, STRATEGY, GObject)
  * @push_ready: a test became ready to run (its dependencies are done)
  * @next: pick the ready test @worker_id runs now, or %NULL to leave the
  *   worker idle; the strategy must only return a test for which
- *   [method@Shoal.DispatchContext.can_start] is %TRUE, and forgets it once
- *   returned
+ *   [method@Shoal.DispatchContext.can_start] just returned %TRUE (that call
+ *   takes the test's resources for it), and forgets it once returned
  * @plan: a static plan: one [class@Shoal.TestGroup] per worker
+ * @remove: forget a ready test the scheduler gave up on (it waited too long
+ *   for its resources)
  *
  * The vtable of [iface@Shoal.Strategy]. The scheduler owns the dependency
  * graph and the resources; a strategy only orders the ready tests.
@@ -54,9 +56,11 @@ struct _ShoalStrategyInterface
                   GPtrArray *tests,
                   ShoalDispatchContext *context,
                   GError **error);
+  void (*remove) (ShoalStrategy *self,
+                  ShoalTestCase *test);
 
   /*< private >*/
-  gpointer _reserved[12];
+  gpointer _reserved[11];
 };
 
 SHOAL_AVAILABLE_IN_1_0
@@ -71,6 +75,9 @@ SHOAL_AVAILABLE_IN_1_0
 ShoalTestCase *shoal_strategy_next (ShoalStrategy *self,
                                     const char *worker_id,
                                     ShoalDispatchContext *context);
+SHOAL_AVAILABLE_IN_1_0
+void shoal_strategy_remove (ShoalStrategy *self,
+                            ShoalTestCase *test);
 SHOAL_AVAILABLE_IN_1_0
 GList *shoal_strategy_plan (ShoalStrategy *self,
                             GPtrArray *tests,

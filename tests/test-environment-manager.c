@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -82,7 +83,8 @@ write_file (const char *path,
 {
   g_autoptr (GError) error = NULL;
 
-  g_file_set_contents (path, contents, -1, &error);
+  /* No temporary file and rename: the cases write thousands of files. */
+  g_file_set_contents_full (path, contents, -1, G_FILE_SET_CONTENTS_NONE, 0644, &error);
   g_assert_no_error (error);
 }
 
@@ -185,6 +187,13 @@ test_directories (Fixture *fixture,
   g_assert_cmpuint (shoal_environment_manager_get_active_environments (fixture->manager), ==, 2);
 }
 
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
 static void
 assert_environment (const char *const *environment,
                     const char *const *expected)
@@ -196,8 +205,8 @@ assert_environment (const char *const *environment,
     g_ptr_array_add (sorted_environment, (gpointer) environment[i]);
   for (guint i = 0; expected[i] != NULL; i++)
     g_ptr_array_add (sorted_expected, (gpointer) expected[i]);
-  g_ptr_array_sort_values (sorted_environment, (GCompareFunc) g_strcmp0);
-  g_ptr_array_sort_values (sorted_expected, (GCompareFunc) g_strcmp0);
+  g_ptr_array_sort (sorted_environment, compare_strings);
+  g_ptr_array_sort (sorted_expected, compare_strings);
   g_ptr_array_add (sorted_environment, NULL);
   g_ptr_array_add (sorted_expected, NULL);
   g_assert_cmpstrv (sorted_environment->pdata, sorted_expected->pdata);
@@ -228,8 +237,14 @@ test_environment_variables (Fixture *fixture,
     g_autofree char *tmpdir = g_strconcat ("TMPDIR=", dir, "/tmp", NULL);
     g_autofree char *test_dir = g_strconcat ("SHOAL_TEST_DIR=", dir, NULL);
     const char *expected[] = {
-      "TEST_PARALLEL_MODE=true", "SHARED=manager", tmpdir, "SHOAL_WORKER_ID=worker_1",
-      "TEST_WORKER_ID=worker_1", "SHOAL_TEST_ID=suite::test", test_dir, NULL,
+      "TEST_PARALLEL_MODE=true",
+      "SHARED=manager",
+      tmpdir,
+      "SHOAL_WORKER_ID=worker_1",
+      "TEST_WORKER_ID=worker_1",
+      "SHOAL_TEST_ID=suite::test",
+      test_dir,
+      NULL,
     };
 
     assert_environment (shoal_test_environment_get_environment (environment), expected);
@@ -430,7 +445,7 @@ test_no_cleanup_on_exit (Fixture *fixture,
   g_assert_no_error (error);
   g_assert_cmpstr (preserved, ==, shoal_test_environment_get_directory (environment));
   g_assert_true (shoal_environment_manager_destroy_worker_environment (fixture->manager, "w",
-                                                                      &error));
+                                                                       &error));
   g_assert_no_error (error);
   g_assert_true (shoal_environment_manager_cleanup_all (fixture->manager, &error));
   g_assert_no_error (error);
@@ -568,14 +583,14 @@ test_cleanup_timeout (Fixture *fixture,
 
   g_assert_cmpfloat (shoal_environment_manager_get_cleanup_timeout (fixture->manager), ==, 60);
 
-  /* 2000 entries cannot be removed within a microsecond: each takes a
+  /* 200 entries cannot be removed within a microsecond: each takes a
    * system call. The deadline is checked before each entry, so the
    * outcome does not depend on the machine's speed. */
   environment = shoal_environment_manager_create_test_environment (fixture->manager, "w", "big",
                                                                    &error);
   g_assert_no_error (error);
   dir = shoal_test_environment_get_directory (environment);
-  make_tree (dir, 20, 100);
+  make_tree (dir, 4, 50);
   shoal_environment_manager_set_cleanup_timeout (fixture->manager, 0.000001);
 
   g_assert_false (shoal_environment_manager_finish_test_environment (fixture->manager, environment,
@@ -629,12 +644,16 @@ test_deep_tree (Fixture *fixture,
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (ShoalTestEnvironment) environment = NULL;
-  const guint depth = 3000;
+  const guint depth = 300;
+  struct rlimit saved_limit;
+  struct rlimit limit;
+  gboolean removed;
   const char *dir;
   int fd;
 
-  /* Deeper than PATH_MAX allows to name and than the descriptors a
-   * process may hold (1024 by default): removal must not need either. */
+  /* Deeper than PATH_MAX allows to name (300 names of 16 bytes), and
+   * removed with fewer descriptors allowed than levels: removal needs
+   * neither full paths nor a descriptor per level. */
   environment = shoal_environment_manager_create_test_environment (fixture->manager, "w", "deep",
                                                                    &error);
   g_assert_no_error (error);
@@ -645,18 +664,24 @@ test_deep_tree (Fixture *fixture,
     {
       int child;
 
-      g_assert_cmpint (mkdirat (fd, "d", 0700), ==, 0);
+      g_assert_cmpint (mkdirat (fd, "directory-level", 0700), ==, 0);
       g_assert_cmpint (close (openat (fd, "f", O_WRONLY | O_CREAT, 0600)), ==, 0);
-      child = openat (fd, "d", O_RDONLY | O_DIRECTORY);
+      child = openat (fd, "directory-level", O_RDONLY | O_DIRECTORY);
       g_assert_cmpint (child, >=, 0);
       close (fd);
       fd = child;
     }
   close (fd);
 
-  g_assert_true (shoal_environment_manager_finish_test_environment (fixture->manager, environment,
-                                                                    TRUE, NULL, &error));
+  g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &saved_limit), ==, 0);
+  limit = saved_limit;
+  limit.rlim_cur = MIN (saved_limit.rlim_cur, 64);
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &limit), ==, 0);
+  removed = shoal_environment_manager_finish_test_environment (fixture->manager, environment, TRUE,
+                                                               NULL, &error);
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &saved_limit), ==, 0);
   g_assert_no_error (error);
+  g_assert_true (removed);
   g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
 }
 
@@ -740,7 +765,7 @@ test_worker_config (Fixture *fixture,
 
     for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
       {
-        GVariant *bad = g_variant_parse (NULL, cases[i].config, NULL, NULL, &error);
+        g_autoptr (GVariant) bad = g_variant_parse (NULL, cases[i].config, NULL, NULL, &error);
         g_autofree char *id = NULL;
 
         g_assert_no_error (error);
@@ -794,7 +819,7 @@ test_status (Fixture *fixture,
   /* Destroying a worker ends its tests' environments and removes its
    * directory. */
   g_assert_true (shoal_environment_manager_destroy_worker_environment (fixture->manager, "w1",
-                                                                      &error));
+                                                                       &error));
   g_assert_no_error (error);
   g_assert_false (g_file_test (w1, G_FILE_TEST_EXISTS));
   g_assert_true (g_file_test (w2, G_FILE_TEST_IS_DIR));
@@ -806,7 +831,7 @@ test_status (Fixture *fixture,
   g_clear_error (&error);
 
   g_assert_false (shoal_environment_manager_destroy_worker_environment (fixture->manager, "w1",
-                                                                       &error));
+                                                                        &error));
   g_assert_error (error, SHOAL_ENVIRONMENT_ERROR, SHOAL_ENVIRONMENT_ERROR_NOT_FOUND);
   g_assert_cmpstr (error->message, ==, "worker w1 has no environment");
   g_clear_error (&error);
@@ -1048,7 +1073,7 @@ test_workspace (Fixture *fixture,
 
   /* The copy goes with its worker (read-only parts included). */
   g_assert_true (shoal_environment_manager_destroy_worker_environment (fixture->manager, "w1",
-                                                                      &error));
+                                                                       &error));
   g_assert_no_error (error);
   g_assert_false (g_file_test (copy, G_FILE_TEST_EXISTS));
   g_assert_true (g_file_test (other, G_FILE_TEST_IS_DIR));
@@ -1110,6 +1135,8 @@ thread_func (gpointer data)
       g_autoptr (ShoalTestEnvironment) environment = NULL;
       g_autofree char *test = g_strdup_printf ("suite::test-%u", i);
       g_autofree char *marker = NULL;
+      g_autofree char *token = g_strdup_printf ("%u/%u", thread->index, i);
+      g_autofree char *found = NULL;
       g_autofree char *preserved = NULL;
       gboolean passed = i % 10 != 0;
       int fd;
@@ -1122,6 +1149,7 @@ thread_func (gpointer data)
                                  NULL);
       fd = open (marker, O_WRONLY | O_CREAT | O_EXCL, 0600);
       g_assert_cmpint (fd, >=, 0);
+      g_assert_cmpint (write (fd, token, strlen (token)), ==, strlen (token));
       close (fd);
 
       g_assert_true (shoal_environment_manager_finish_test_environment (
@@ -1130,12 +1158,16 @@ thread_func (gpointer data)
       if (passed)
         {
           g_assert_null (preserved);
-          g_assert_false (g_file_test (marker, G_FILE_TEST_EXISTS));
+          /* The same path may already be the directory of the other
+           * thread's test of the same id: it must not hold our marker. */
+          if (g_file_get_contents (marker, &found, NULL, NULL))
+            g_assert_cmpstr (found, !=, token);
         }
       else
         {
-          g_assert_nonnull (preserved);
-          g_assert_true (g_file_test (marker, G_FILE_TEST_EXISTS));
+          g_assert_cmpstr (preserved, ==, shoal_test_environment_get_directory (environment));
+          g_assert_true (g_file_get_contents (marker, &found, NULL, NULL));
+          g_assert_cmpstr (found, ==, token);
           thread->preserved++;
         }
     }
@@ -1181,7 +1213,7 @@ main (int argc,
                   "variables tests get, safe and bounded cleanup, preservation of failed "
                   "tests' directories, workspace copies, use from many threads");
 
-#define ADD(path, func) \
+#define ADD(path, func)                                                                \
   g_test_add ("/shoal/environment-manager/" path, Fixture, NULL, fixture_set_up, func, \
               fixture_tear_down)
 

@@ -899,12 +899,40 @@ expected_ring_message (guint victim,
   return g_string_free (text, FALSE);
 }
 
+/* Polls detect_deadlocks() until it lists a cycle. */
+static GVariant *
+wait_for_cycles (ShoalLockManager *manager)
+{
+  gint64 deadline = g_get_monotonic_time () + PATIENCE_SECONDS * G_USEC_PER_SEC;
+  GVariant *cycles;
+
+  while (g_variant_n_children (cycles = shoal_lock_manager_detect_deadlocks (manager)) == 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_variant_unref (cycles);
+      g_usleep (2000);
+    }
+  return cycles;
+}
+
+static GStrv
+cycle_at (GVariant *cycles,
+          gsize index)
+{
+  GStrv cycle = NULL;
+
+  g_assert_false (g_variant_is_floating (cycles));
+  g_assert_cmpstr (g_variant_get_type_string (cycles), ==, "aas");
+  g_variant_get_child (cycles, index, "^as", &cycle);
+  return cycle;
+}
+
 static void
 run_ring (guint n,
           gboolean automatic)
 {
   g_autoptr (ShoalLockManager) manager = new_manager (automatic ? 0.1 : 0);
-  g_autoptr (GPtrArray) cycles = NULL;
+  g_autoptr (GVariant) cycles = NULL;
   g_autofree char *expected = NULL;
   Barrier barrier = { 0 };
   Detections detections = { 0 };
@@ -932,23 +960,19 @@ run_ring (guint n,
 
   if (!automatic)
     {
-      gint64 deadline = g_get_monotonic_time () + PATIENCE_SECONDS * G_USEC_PER_SEC;
+      g_auto (GStrv) cycle = NULL;
 
       /* Until every thread waits, there is no cycle. */
-      while ((cycles = shoal_lock_manager_detect_deadlocks (manager))->len == 0)
-        {
-          g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-          g_clear_pointer (&cycles, g_ptr_array_unref);
-          g_usleep (2000);
-        }
-      g_assert_cmpuint (cycles->len, ==, 1);
-      g_assert_cmpuint (g_strv_length (g_ptr_array_index (cycles, 0)), ==, n);
+      cycles = wait_for_cycles (manager);
+      g_assert_cmpuint (g_variant_n_children (cycles), ==, 1);
+      cycle = cycle_at (cycles, 0);
+      g_assert_cmpuint (g_strv_length (cycle), ==, n);
       for (guint i = 0; i < n; i++)
-        g_assert_true (g_strv_contains (g_ptr_array_index (cycles, 0), ring_holders[i]));
+        g_assert_true (g_strv_contains ((const char *const *) cycle, ring_holders[i]));
       /* Detection alone breaks nothing. */
-      g_clear_pointer (&cycles, g_ptr_array_unref);
+      g_clear_pointer (&cycles, g_variant_unref);
       cycles = shoal_lock_manager_detect_deadlocks (manager);
-      g_assert_cmpuint (cycles->len, ==, 1);
+      g_assert_cmpuint (g_variant_n_children (cycles), ==, 1);
       g_assert_cmpuint (detections.count, ==, 0);
 
       g_assert_cmpuint (shoal_lock_manager_resolve_deadlocks (manager), ==, 1);
@@ -981,15 +1005,17 @@ run_ring (guint n,
   if (!automatic)
     {
       /* What detection listed starts with the waiter resolution failed. */
-      g_assert_cmpstrv (g_ptr_array_index (cycles, 0), detections.cycle);
+      g_auto (GStrv) listed = cycle_at (cycles, 0);
+
+      g_assert_cmpstrv (listed, detections.cycle);
       g_assert_true (detections.thread == g_thread_self ());
     }
   else
     g_assert_true (detections.thread != g_thread_self ());
 
-  g_clear_pointer (&cycles, g_ptr_array_unref);
+  g_clear_pointer (&cycles, g_variant_unref);
   cycles = shoal_lock_manager_detect_deadlocks (manager);
-  g_assert_cmpuint (cycles->len, ==, 0);
+  g_assert_cmpuint (g_variant_n_children (cycles), ==, 0);
   g_assert_cmpuint (shoal_lock_manager_resolve_deadlocks (manager), ==, 0);
   for (guint i = 0; i < n; i++)
     assert_strv (shoal_lock_manager_get_holders (manager, ring_locks[i]), (const char *const[]){ NULL });
@@ -1031,11 +1057,10 @@ static void
 test_deadlock_behind_queue (void)
 {
   g_autoptr (ShoalLockManager) manager = new_manager (0);
-  g_autoptr (GPtrArray) cycles = NULL;
+  g_autoptr (GVariant) cycles = NULL;
   g_autoptr (GError) error = NULL;
   Taker writer = { 0 }, reader = { 0 };
   GThread *writer_thread, *reader_thread;
-  GStrv cycle;
 
   g_test_summary ("Waiting behind a queued waiter is an edge of the wait-for graph too");
 
@@ -1052,8 +1077,8 @@ test_deadlock_behind_queue (void)
   wait_for_waiters (manager, "cache", 2);
 
   cycles = shoal_lock_manager_detect_deadlocks (manager);
-  g_assert_cmpuint (cycles->len, ==, 0);
-  g_clear_pointer (&cycles, g_ptr_array_unref);
+  g_assert_cmpuint (g_variant_n_children (cycles), ==, 0);
+  g_clear_pointer (&cycles, g_variant_unref);
 
   /* With the timer off, a wait that closes the cycle only times out. */
   g_assert_false (shoal_lock_manager_acquire (manager, "test_a", "db", SHOAL_LOCK_MODE_DEFAULT, 0.05, NULL, &error));
@@ -1064,17 +1089,11 @@ test_deadlock_behind_queue (void)
   {
     Taker a = { 0 };
     GThread *a_thread = start_taker (&a, manager, "test_a", "db", SHOAL_LOCK_MODE_DEFAULT);
-    gint64 deadline = g_get_monotonic_time () + PATIENCE_SECONDS * G_USEC_PER_SEC;
 
     wait_for_waiters (manager, "db", 1);
-    while ((cycles = shoal_lock_manager_detect_deadlocks (manager))->len == 0)
-      {
-        g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-        g_clear_pointer (&cycles, g_ptr_array_unref);
-        g_usleep (2000);
-      }
-    cycle = g_ptr_array_index (cycles, 0);
-    assert_strv (g_strdupv (cycle), (const char *const[]){ "test_a", "test_r", "test_w", NULL });
+    cycles = wait_for_cycles (manager);
+    g_assert_cmpuint (g_variant_n_children (cycles), ==, 1);
+    assert_strv (cycle_at (cycles, 0), (const char *const[]){ "test_a", "test_r", "test_w", NULL });
     g_assert_cmpuint (shoal_lock_manager_resolve_deadlocks (manager), ==, 1);
     g_thread_join (a_thread);
     g_assert_false (a.granted);

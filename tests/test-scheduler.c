@@ -704,6 +704,477 @@ fixture_tear_down_shared (Fixture *fixture,
   fixture_tear_down (fixture, data);
 }
 
+
+/* Resources: locks and pools */
+
+static void
+use_managers (Fixture *fixture,
+              ShoalLockManager **out_locks,
+              ShoalResourcePoolManager **out_pools)
+{
+  g_autoptr (ShoalLockManager) locks = shoal_lock_manager_new ();
+  g_autoptr (ShoalResourcePoolManager) pools = shoal_resource_pool_manager_new ();
+
+  shoal_scheduler_set_lock_manager (fixture->scheduler, locks);
+  shoal_scheduler_set_pool_manager (fixture->scheduler, pools);
+  *out_locks = g_steal_pointer (&locks);
+  *out_pools = g_steal_pointer (&pools);
+}
+
+static ShoalTestCase *
+add_resource_test (Fixture *fixture,
+                   const char *name,
+                   const char *script,
+                   const char *const *resources)
+{
+  ShoalTestCase *test = shoal_test_case_new ("s", name);
+  g_autofree char *dir_var = g_strconcat ("DIR=", fixture->dir, NULL);
+  const char *argv[] = { "/bin/sh", "-c", script, NULL };
+  const char *env[] = { dir_var, NULL };
+
+  shoal_test_case_set_argv (test, argv);
+  shoal_test_case_set_environment (test, env);
+  shoal_test_case_set_required_resources (test, resources);
+  return test;
+}
+
+/* Each test appends "<name> <start-ns> <end-ns> <what it held>" to $DIR/log;
+ * the records are then checked for overlaps. */
+#define RECORD_SCRIPT(held)                                                                        \
+  "s=$(date +%s%N); sleep 0.05; e=$(date +%s%N); echo \"$SHOAL_TEST_ID $s $e " held "\" >> \"$DIR/log\""
+
+typedef struct
+{
+  char *name;
+  gint64 start;
+  gint64 end;
+  char *held;
+} Record;
+
+static void
+record_free (gpointer data)
+{
+  Record *record = data;
+
+  g_free (record->name);
+  g_free (record->held);
+  g_free (record);
+}
+
+static GPtrArray *
+read_records (Fixture *fixture)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "log", NULL);
+  g_autofree char *contents = NULL;
+  g_auto (GStrv) lines = NULL;
+  GPtrArray *records = g_ptr_array_new_with_free_func (record_free);
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  lines = g_strsplit (g_strstrip (contents), "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto (GStrv) fields = g_strsplit (lines[i], " ", 4);
+      Record *record = g_new0 (Record, 1);
+
+      g_assert_cmpuint (g_strv_length (fields), >=, 3);
+      record->name = g_strdup (fields[0]);
+      record->start = g_ascii_strtoll (fields[1], NULL, 10);
+      record->end = g_ascii_strtoll (fields[2], NULL, 10);
+      record->held = g_strdup (fields[3] != NULL ? fields[3] : "");
+      g_ptr_array_add (records, record);
+    }
+  return records;
+}
+
+/* The most records that overlap in time among those @keep selects. */
+static guint
+max_overlap (GPtrArray *records,
+             gboolean (*keep) (Record *, gconstpointer),
+             gconstpointer data)
+{
+  guint best = 0;
+
+  for (guint i = 0; i < records->len; i++)
+    {
+      Record *a = records->pdata[i];
+      guint overlapping = 0;
+
+      if (!keep (a, data))
+        continue;
+      for (guint j = 0; j < records->len; j++)
+        {
+          Record *b = records->pdata[j];
+
+          if (keep (b, data) && b->start <= a->start && a->start < b->end)
+            overlapping++;
+        }
+      best = MAX (best, overlapping);
+    }
+  return best;
+}
+
+static gboolean
+holds (Record *record,
+       gconstpointer word)
+{
+  g_auto (GStrv) held = g_strsplit (record->held, " ", -1);
+
+  return g_strv_contains ((const char *const *) held, word);
+}
+
+static gboolean
+holds_prefix (Record *record,
+              gconstpointer prefix)
+{
+  return strstr (record->held, prefix) != NULL;
+}
+
+static void
+test_exclusive_and_shared_resources (Fixture *fixture,
+                                     gconstpointer data)
+{
+  g_autoptr (ShoalLockManager) locks = NULL;
+  g_autoptr (ShoalResourcePoolManager) pools = NULL;
+  g_autoptr (ShoalRunSummary) summary = NULL;
+  g_autoptr (GPtrArray) records = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *db[] = { "db", NULL };
+  const char *data_res[] = { "data", NULL };
+
+  use_managers (fixture, &locks, &pools);
+  g_assert_true (shoal_lock_manager_register_resource (locks, "db", "database", TRUE, &error));
+  g_assert_true (shoal_lock_manager_register_resource (locks, "data", "files", FALSE, &error));
+  for (guint i = 0; i < 6; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("db%u", i);
+      g_autoptr (ShoalTestCase) test = add_resource_test (fixture, name, RECORD_SCRIPT ("db"), db);
+
+      g_assert_true (shoal_scheduler_add_test (fixture->scheduler, test, fixture->adapter, &error));
+    }
+  for (guint i = 0; i < 6; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("data%u", i);
+      g_autoptr (ShoalTestCase) test = add_resource_test (fixture, name, RECORD_SCRIPT ("data"),
+                                                          data_res);
+
+      g_assert_true (shoal_scheduler_add_test (fixture->scheduler, test, fixture->adapter, &error));
+    }
+
+  summary = shoal_scheduler_run (fixture->scheduler, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (shoal_run_summary_get_passed_tests (summary), ==, 12);
+  g_assert_cmpstrv (shoal_test_result_get_resources (find_result (summary, "s::db0")),
+                    ((const char *const[]){ "db", NULL }));
+
+  records = read_records (fixture);
+  /* Never two holders of the exclusive one; the shared one is shared. */
+  g_assert_cmpuint (max_overlap (records, holds, "db"), ==, 1);
+  g_assert_cmpuint (max_overlap (records, holds, "data"), >=, 2);
+}
+
+static void
+test_pools_hand_out_identities (Fixture *fixture,
+                                gconstpointer data)
+{
+  g_autoptr (ShoalLockManager) locks = NULL;
+  g_autoptr (ShoalResourcePoolManager) pools = NULL;
+  g_autoptr (ShoalRunSummary) summary = NULL;
+  g_autoptr (GPtrArray) records = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *one[] = { "drivers", NULL };
+  const char *two[] = { "drivers:2", NULL };
+
+  use_managers (fixture, &locks, &pools);
+  g_assert_true (shoal_resource_pool_manager_add_pool (pools, "drivers", 3, &error));
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("t%u", i);
+      g_autoptr (ShoalTestCase) test = add_resource_test (
+          fixture, name, RECORD_SCRIPT ("$(echo $SHOAL_RESOURCE_DRIVERS | sed 's/^/d/; s/,/ d/g')"),
+          i % 3 == 0 ? two : one);
+
+      g_assert_true (shoal_scheduler_add_test (fixture->scheduler, test, fixture->adapter, &error));
+    }
+
+  summary = shoal_scheduler_run (fixture->scheduler, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (shoal_run_summary_get_passed_tests (summary), ==, 10);
+  g_assert_cmpuint (g_strv_length ((GStrv) shoal_test_result_get_resources (find_result (summary, "s::t0"))),
+                    ==, 2);
+  g_assert_true (g_str_has_prefix (shoal_test_result_get_resources (find_result (summary, "s::t1"))[0],
+                                   "drivers:"));
+
+  records = read_records (fixture);
+  g_assert_cmpuint (records->len, ==, 10);
+  /* No instance ever has two holders, and the pool's size bounds them. */
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *word = g_strdup_printf ("d%u", i);
+
+      g_assert_cmpuint (max_overlap (records, holds, word), <=, 1);
+    }
+  g_assert_cmpuint (max_overlap (records, holds_prefix, "d"), <=, 3);
+}
+
+static void
+test_requires_skips_and_before_orders (Fixture *fixture,
+                                       gconstpointer data)
+{
+  g_autoptr (ShoalRunSummary) summary = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ShoalTestCase) fails = shoal_test_case_new ("s", "fails");
+  g_autoptr (ShoalTestCase) needs = shoal_test_case_new ("s", "needs-it");
+  g_autoptr (ShoalTestCase) needs_needs = shoal_test_case_new ("s", "needs-that");
+  g_autoptr (ShoalTestCase) after = shoal_test_case_new ("s", "after-it");
+  const char *false_argv[] = { "/bin/false", NULL };
+  const char *true_argv[] = { "/bin/true", NULL };
+  const char *req1[] = { "s::fails", NULL };
+  const char *req2[] = { "s::needs-it", NULL };
+
+  shoal_test_case_set_argv (fails, false_argv);
+  shoal_test_case_set_argv (needs, true_argv);
+  shoal_test_case_set_requirements (needs, req1);
+  shoal_test_case_set_argv (needs_needs, true_argv);
+  shoal_test_case_set_requirements (needs_needs, req2);
+  shoal_test_case_set_argv (after, true_argv);
+  shoal_test_case_set_dependencies (after, req1);
+  g_assert_true (shoal_scheduler_add_test (fixture->scheduler, needs_needs, fixture->adapter, NULL));
+  g_assert_true (shoal_scheduler_add_test (fixture->scheduler, needs, fixture->adapter, NULL));
+  g_assert_true (shoal_scheduler_add_test (fixture->scheduler, after, fixture->adapter, NULL));
+  g_assert_true (shoal_scheduler_add_test (fixture->scheduler, fails, fixture->adapter, NULL));
+
+  summary = shoal_scheduler_run (fixture->scheduler, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (shoal_test_result_get_outcome (find_result (summary, "s::needs-it")), ==,
+                   SHOAL_OUTCOME_SKIPPED);
+  g_assert_cmpstr (shoal_test_result_get_message (find_result (summary, "s::needs-it")), ==,
+                   "skipped: it requires s::fails, which did not pass");
+  g_assert_cmpint (shoal_test_result_get_outcome (find_result (summary, "s::needs-that")), ==,
+                   SHOAL_OUTCOME_SKIPPED);
+  g_assert_cmpstr (shoal_test_result_get_message (find_result (summary, "s::needs-that")), ==,
+                   "skipped: it requires s::needs-it, which was skipped");
+  /* `before` only orders: it runs, after the failure. */
+  g_assert_cmpint (shoal_test_result_get_outcome (find_result (summary, "s::after-it")), ==,
+                   SHOAL_OUTCOME_PASSED);
+  g_assert_cmpint (shoal_test_result_get_start_time (find_result (summary, "s::after-it")), >=,
+                   shoal_test_result_get_end_time (find_result (summary, "s::fails")));
+}
+
+static void
+test_bad_resource_requests (Fixture *fixture,
+                            gconstpointer data)
+{
+  struct
+  {
+    const char *request;
+    const char *message;
+  } cases[] = {
+    { "nowhere", "test 's::t' needs the resource 'nowhere', which is neither in resources: nor in "
+                 "resource_pools:" },
+    { "db:2", "test 's::t' asks for 2 of 'db', but 'db' is a resource one holds or shares, not a "
+              "pool: ask for it without a count" },
+    { "drivers:5", "test 's::t' asks for 5 of pool 'drivers', which has at most 2" },
+    { "drivers:-1", "test 's::t': malformed resource request 'drivers:-1': the count must be a "
+                    "positive integer" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (ShoalScheduler) scheduler = shoal_scheduler_new (2);
+      g_autoptr (ShoalLockManager) locks = shoal_lock_manager_new ();
+      g_autoptr (ShoalResourcePoolManager) pools = shoal_resource_pool_manager_new ();
+      g_autoptr (ShoalPluginRegistry) registry = shoal_plugin_registry_new ();
+      g_autoptr (ShoalStrategy) strategy = NULL;
+      g_autoptr (ShoalTestCase) test = shoal_test_case_new ("s", "t");
+      g_autoptr (ShoalRunSummary) summary = NULL;
+      g_autoptr (GError) error = NULL;
+      g_autofree char *run_dir = g_build_filename (fixture->dir, "bad", NULL);
+      const char *request[] = { cases[i].request, NULL };
+      const char *argv[] = { "/bin/true", NULL };
+
+      shoal_plugin_registry_add_default_search_paths (registry);
+      strategy = shoal_plugin_registry_create_strategy (registry, "fifo", &error);
+      g_assert_no_error (error);
+      g_assert_true (shoal_lock_manager_register_resource (locks, "db", "database", TRUE, &error));
+      g_assert_true (shoal_resource_pool_manager_add_pool (pools, "drivers", 2, &error));
+      shoal_scheduler_set_strategy (scheduler, strategy);
+      shoal_scheduler_set_lock_manager (scheduler, locks);
+      shoal_scheduler_set_pool_manager (scheduler, pools);
+      shoal_scheduler_set_run_dir (scheduler, run_dir);
+      shoal_test_case_set_argv (test, argv);
+      shoal_test_case_set_required_resources (test, request);
+      g_assert_true (shoal_scheduler_add_test (scheduler, test, fixture->adapter, NULL));
+      summary = shoal_scheduler_run (scheduler, NULL, &error);
+      g_assert_null (summary);
+      g_assert_error (error, SHOAL_SCHEDULER_ERROR, SHOAL_SCHEDULER_ERROR_INVALID);
+      g_assert_cmpstr (error->message, ==, cases[i].message);
+    }
+}
+
+static void
+test_resource_timeout (Fixture *fixture,
+                       gconstpointer data)
+{
+  g_autoptr (ShoalLockManager) locks = NULL;
+  g_autoptr (ShoalResourcePoolManager) pools = NULL;
+  g_autoptr (ShoalRunSummary) summary = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ShoalTestCase) holder = NULL;
+  g_autoptr (ShoalTestCase) waiter = NULL;
+  const char *db[] = { "db", NULL };
+
+  use_managers (fixture, &locks, &pools);
+  g_assert_true (shoal_lock_manager_register_resource (locks, "db", "database", TRUE, &error));
+  shoal_scheduler_set_resource_timeout (fixture->scheduler, 0.5);
+  holder = add_resource_test (fixture, "holder", "sleep 3", db);
+  waiter = add_resource_test (fixture, "waiter", "true", db);
+  g_assert_true (shoal_scheduler_add_test (fixture->scheduler, holder, fixture->adapter, NULL));
+  g_assert_true (shoal_scheduler_add_test (fixture->scheduler, waiter, fixture->adapter, NULL));
+
+  summary = shoal_scheduler_run (fixture->scheduler, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (shoal_test_result_get_outcome (find_result (summary, "s::holder")), ==,
+                   SHOAL_OUTCOME_PASSED);
+  g_assert_cmpint (shoal_test_result_get_outcome (find_result (summary, "s::waiter")), ==,
+                   SHOAL_OUTCOME_ERROR);
+  g_assert_cmpstr (shoal_test_result_get_message (find_result (summary, "s::waiter")), ==,
+                   "waited 0.5 s for its resources and gave up: 'db' (held by s::holder)");
+}
+
+static void
+test_slots (Fixture *fixture,
+            gconstpointer data)
+{
+  g_autoptr (ShoalRunSummary) summary = NULL;
+  g_autoptr (GPtrArray) records = NULL;
+  g_autoptr (GError) error = NULL;
+
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("t%u", i);
+      g_autoptr (ShoalTestCase) test = add_resource_test (fixture, name,
+                                                          RECORD_SCRIPT ("any"), NULL);
+
+      /* The first takes both slots of the run: it runs alone. */
+      if (i == 0)
+        shoal_test_case_set_slots (test, 2);
+      g_assert_true (shoal_scheduler_add_test (fixture->scheduler, test, fixture->adapter, &error));
+    }
+  summary = shoal_scheduler_run (fixture->scheduler, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (shoal_run_summary_get_passed_tests (summary), ==, 4);
+  records = read_records (fixture);
+  for (guint i = 0; i < records->len; i++)
+    {
+      Record *wide = records->pdata[i];
+
+      if (!g_str_equal (wide->name, "s::t0"))
+        continue;
+      for (guint j = 0; j < records->len; j++)
+        {
+          Record *other = records->pdata[j];
+
+          if (other != wide)
+            g_assert_true (other->end <= wide->start || other->start >= wide->end);
+        }
+    }
+  g_assert_cmpuint (max_overlap (records, holds, "any"), ==, 2);
+}
+
+static void
+test_priority_first (Fixture *fixture,
+                     gconstpointer data)
+{
+  g_autoptr (ShoalRunSummary) summary = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *order = NULL;
+  g_autofree char *order_path = g_build_filename (fixture->dir, "order", NULL);
+
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("p%u", i);
+      g_autoptr (ShoalTestCase) test = add_resource_test (
+          fixture, name, "echo $SHOAL_TEST_ID >> \"$DIR/order\"", NULL);
+
+      shoal_test_case_set_priority (test, (int) i);
+      g_assert_true (shoal_scheduler_add_test (fixture->scheduler, test, fixture->adapter, &error));
+    }
+  summary = shoal_scheduler_run (fixture->scheduler, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (order_path, &order, NULL, NULL));
+  g_assert_cmpstr (order, ==, "s::p3\ns::p2\ns::p1\ns::p0\n");
+}
+
+/* The check of the issue: 500 tests over 3 exclusive resources, a pool of
+ * 4 and a shared resource at -j16, each recording what it held and when. */
+static void
+test_resource_stress (Fixture *fixture,
+                      gconstpointer data)
+{
+  g_autoptr (ShoalLockManager) locks = NULL;
+  g_autoptr (ShoalResourcePoolManager) pools = NULL;
+  g_autoptr (ShoalRunSummary) summary = NULL;
+  g_autoptr (GPtrArray) records = NULL;
+  g_autoptr (GError) error = NULL;
+  guint n = g_test_slow () ? 500 : 120;
+  static const char *const exclusive[] = { "ex0", "ex1", "ex2" };
+
+  use_managers (fixture, &locks, &pools);
+  for (guint i = 0; i < G_N_ELEMENTS (exclusive); i++)
+    g_assert_true (shoal_lock_manager_register_resource (locks, exclusive[i], "lock", TRUE, &error));
+  g_assert_true (shoal_lock_manager_register_resource (locks, "shared", "files", FALSE, &error));
+  g_assert_true (shoal_resource_pool_manager_add_pool (pools, "pool", 4, &error));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("t%03u", i);
+      g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+      g_autoptr (GString) held = g_string_new (NULL);
+      g_auto (GStrv) resources = NULL;
+      g_autofree char *script = NULL;
+      g_autoptr (ShoalTestCase) test = NULL;
+
+      if (i % 2 == 0)
+        {
+          g_strv_builder_add (builder, exclusive[i % 3]);
+          g_string_append_printf (held, "%s ", exclusive[i % 3]);
+        }
+      if (i % 3 == 0)
+        {
+          g_strv_builder_add (builder, "pool");
+          g_string_append (held, "$(echo $SHOAL_RESOURCE_POOL | sed 's/^/p/') ");
+        }
+      if (i % 5 == 0)
+        {
+          g_strv_builder_add (builder, "shared");
+          g_string_append (held, "shared ");
+        }
+      resources = g_strv_builder_end (builder);
+      script = g_strdup_printf ("s=$(date +%%s%%N); sleep 0.0%u; e=$(date +%%s%%N); "
+                                "echo \"$SHOAL_TEST_ID $s $e %s\" >> \"$DIR/log\"",
+                                1 + i % 4, held->str);
+      test = add_resource_test (fixture, name, script, (const char *const *) resources);
+      shoal_test_case_set_priority (test, i % 7 == 0 ? 1 : 0);
+      g_assert_true (shoal_scheduler_add_test (fixture->scheduler, test, fixture->adapter, &error));
+    }
+
+  summary = shoal_scheduler_run (fixture->scheduler, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (shoal_run_summary_get_passed_tests (summary), ==, n);
+
+  records = read_records (fixture);
+  g_assert_cmpuint (records->len, ==, n);
+  for (guint i = 0; i < G_N_ELEMENTS (exclusive); i++)
+    g_assert_cmpuint (max_overlap (records, holds, exclusive[i]), ==, 1);
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autofree char *word = g_strdup_printf ("p%u", i);
+
+      g_assert_cmpuint (max_overlap (records, holds, word), <=, 1);
+    }
+  g_assert_cmpuint (max_overlap (records, holds_prefix, " p"), <=, 4);
+}
+
 int
 main (int argc,
       char **argv)
@@ -726,6 +1197,14 @@ main (int argc,
   ADD ("spawn-failure", 2, test_spawn_failure_is_an_error_result);
   ADD ("interrupt-writes-reports", 2, test_interrupt_writes_reports);
   ADD ("event-stream", 3, test_event_stream);
+  ADD ("exclusive-and-shared-resources", 4, test_exclusive_and_shared_resources);
+  ADD ("pools-hand-out-identities", 4, test_pools_hand_out_identities);
+  ADD ("requires-skips-and-before-orders", 2, test_requires_skips_and_before_orders);
+  ADD ("bad-resource-requests", 2, test_bad_resource_requests);
+  ADD ("resource-timeout", 2, test_resource_timeout);
+  ADD ("slots", 2, test_slots);
+  ADD ("priority-first", 1, test_priority_first);
+  ADD ("resource-stress", 16, test_resource_stress);
 #undef ADD
   g_test_add ("/shoal/scheduler/killed-runner-leaves-a-readable-stream", Fixture,
               GUINT_TO_POINTER (2), fixture_set_up_shared,

@@ -9,7 +9,8 @@
 /* The simplest strategy: a queue of ready tests in the order they became
  * ready (discovery order for tests without dependencies). A free worker
  * takes the first queued test whose resources allow it to start; tests
- * that must wait for a resource keep their place.
+ * that must wait for a resource keep their place. Tests with a priority go
+ * first, and waiting raises a test's priority (aging) so none starves.
  *
  * Its static plan simulates exactly that list scheduling with the
  * estimates: each test in order goes to the worker that frees up first. */
@@ -22,6 +23,8 @@ struct _ShoalFifoStrategy
   GObject parent_instance;
 
   GQueue ready; /* ShoalTestCase*, owned */
+  guint n_prioritized;     /* ready tests whose priority is not 0 */
+  GHashTable *ready_since; /* ShoalTestCase* -> monotonic time it became ready */
 };
 
 static void strategy_iface_init (ShoalStrategyInterface *iface);
@@ -35,7 +38,38 @@ shoal_fifo_strategy_push_ready (ShoalStrategy *strategy,
 {
   ShoalFifoStrategy *self = SHOAL_FIFO_STRATEGY (strategy);
 
+  if (shoal_test_case_get_priority (test) != 0)
+    self->n_prioritized++;
+  g_hash_table_insert (self->ready_since, test, GSIZE_TO_POINTER ((gsize) g_get_monotonic_time ()));
   g_queue_push_tail (&self->ready, g_object_ref (test));
+}
+
+/* How much waiting is worth one point of priority: a test waiting for
+ * resources behind higher-priority ones overtakes them eventually. */
+#define AGING_SECONDS_PER_POINT 10.0
+
+static double
+effective_priority (ShoalFifoStrategy *self,
+                    ShoalTestCase *test,
+                    gint64 now)
+{
+  gint64 since = GPOINTER_TO_SIZE (g_hash_table_lookup (self->ready_since, test));
+
+  return shoal_test_case_get_priority (test) +
+         (now - since) / (AGING_SECONDS_PER_POINT * G_USEC_PER_SEC);
+}
+
+static ShoalTestCase *
+take (ShoalFifoStrategy *self,
+      GList *link)
+{
+  ShoalTestCase *test = link->data;
+
+  g_queue_delete_link (&self->ready, link);
+  if (shoal_test_case_get_priority (test) != 0)
+    self->n_prioritized--;
+  g_hash_table_remove (self->ready_since, test);
+  return test;
 }
 
 static ShoalTestCase *
@@ -44,16 +78,53 @@ shoal_fifo_strategy_next (ShoalStrategy *strategy,
                           ShoalDispatchContext *context)
 {
   ShoalFifoStrategy *self = SHOAL_FIFO_STRATEGY (strategy);
+  g_autoptr (GPtrArray) order = NULL;
+  gint64 now;
 
+  if (self->n_prioritized == 0)
+    {
+      for (GList *l = self->ready.head; l != NULL; l = l->next)
+        if (shoal_dispatch_context_can_start (context, l->data, worker_id))
+          return take (self, l);
+      return NULL;
+    }
+
+  /* With priorities: the highest effective priority that can start,
+   * ties in arrival order. */
+  now = g_get_monotonic_time ();
+  order = g_ptr_array_new ();
   for (GList *l = self->ready.head; l != NULL; l = l->next)
-    if (shoal_dispatch_context_can_start (context, l->data, worker_id))
-      {
-        ShoalTestCase *test = l->data;
+    g_ptr_array_add (order, l);
+  for (guint i = 0; i < order->len; i++)
+    {
+      guint best = i;
 
-        g_queue_delete_link (&self->ready, l);
-        return test;
-      }
+      for (guint j = i + 1; j < order->len; j++)
+        if (effective_priority (self, ((GList *) order->pdata[j])->data, now) >
+            effective_priority (self, ((GList *) order->pdata[best])->data, now))
+          best = j;
+      if (best != i)
+        {
+          gpointer tmp = order->pdata[i];
+
+          order->pdata[i] = order->pdata[best];
+          order->pdata[best] = tmp;
+        }
+      if (shoal_dispatch_context_can_start (context, ((GList *) order->pdata[i])->data, worker_id))
+        return take (self, order->pdata[i]);
+    }
   return NULL;
+}
+
+static void
+shoal_fifo_strategy_remove (ShoalStrategy *strategy,
+                            ShoalTestCase *test)
+{
+  ShoalFifoStrategy *self = SHOAL_FIFO_STRATEGY (strategy);
+  GList *link = g_queue_find (&self->ready, test);
+
+  if (link != NULL)
+    g_object_unref (take (self, link));
 }
 
 static GList *
@@ -96,6 +167,7 @@ strategy_iface_init (ShoalStrategyInterface *iface)
   iface->push_ready = shoal_fifo_strategy_push_ready;
   iface->next = shoal_fifo_strategy_next;
   iface->plan = shoal_fifo_strategy_plan;
+  iface->remove = shoal_fifo_strategy_remove;
 }
 
 static void
@@ -104,6 +176,7 @@ shoal_fifo_strategy_finalize (GObject *object)
   ShoalFifoStrategy *self = SHOAL_FIFO_STRATEGY (object);
 
   g_queue_clear_full (&self->ready, g_object_unref);
+  g_hash_table_unref (self->ready_since);
 
   G_OBJECT_CLASS (shoal_fifo_strategy_parent_class)->finalize (object);
 }
@@ -123,6 +196,7 @@ static void
 shoal_fifo_strategy_init (ShoalFifoStrategy *self)
 {
   g_queue_init (&self->ready);
+  self->ready_since = g_hash_table_new (NULL, NULL);
 }
 
 G_MODULE_EXPORT const int shoal_plugin_abi_version = SHOAL_PLUGIN_ABI_VERSION;
