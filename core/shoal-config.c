@@ -99,6 +99,8 @@ struct _ShoalSuiteConfig
   char **environment;
   ShoalSettings *settings;
   ShoalTestRule *rule;
+  gboolean workspace_copy;
+  char **workspace_exclude;
 };
 
 /**
@@ -261,6 +263,7 @@ shoal_suite_config_finalize (GObject *object)
   g_clear_pointer (&self->environment, g_strfreev);
   g_clear_object (&self->settings);
   g_clear_object (&self->rule);
+  g_clear_pointer (&self->workspace_exclude, g_strfreev);
 
   G_OBJECT_CLASS (shoal_suite_config_parent_class)->finalize (object);
 }
@@ -1035,6 +1038,24 @@ load_suite (ShoalSettings *settings, GHashTable *names, GError **error)
   suite->rule = shoal_test_rule_new_from_settings (settings, FALSE, error);
   if (suite->rule == NULL)
     return NULL;
+
+  /* `workspace: copy`: each worker runs the suite's tests in its own copy
+   * of the suite's tree (the directory of shoal.yaml). */
+  {
+    g_autofree char *workspace = shoal_settings_get_string (settings, "workspace", "shared", error);
+
+    if (workspace == NULL)
+      return NULL;
+    if (!g_str_equal (workspace, "shared") && !g_str_equal (workspace, "copy"))
+      {
+        shoal_settings_set_error (settings, "workspace", error, SHOAL_CONFIG_ERROR_INVALID,
+                                  _ ("must be 'shared' or 'copy', got '%s'"), workspace);
+        return NULL;
+      }
+    suite->workspace_copy = g_str_equal (workspace, "copy");
+    if (!shoal_settings_get_strv (settings, "workspace_exclude", &suite->workspace_exclude, error))
+      return NULL;
+  }
 
   suite->settings = g_object_ref (settings);
   return g_steal_pointer (&suite);
@@ -1894,4 +1915,32 @@ shoal_config_get_resource_timeout (ShoalConfig *self)
 {
   g_return_val_if_fail (SHOAL_IS_CONFIG (self), 300);
   return self->resource_timeout;
+}
+
+/**
+ * shoal_suite_config_get_workspace_copy:
+ * @self: a #ShoalSuiteConfig
+ *
+ * Returns: whether each worker runs the suite in its own copy of its tree
+ *   (`workspace: copy`)
+ */
+gboolean
+shoal_suite_config_get_workspace_copy (ShoalSuiteConfig *self)
+{
+  g_return_val_if_fail (SHOAL_IS_SUITE_CONFIG (self), FALSE);
+  return self->workspace_copy;
+}
+
+/**
+ * shoal_suite_config_get_workspace_exclude:
+ * @self: a #ShoalSuiteConfig
+ *
+ * Returns: (transfer none) (array zero-terminated=1) (nullable): paths left
+ *   out of the copies (`workspace_exclude:`)
+ */
+const char *const *
+shoal_suite_config_get_workspace_exclude (ShoalSuiteConfig *self)
+{
+  g_return_val_if_fail (SHOAL_IS_SUITE_CONFIG (self), NULL);
+  return (const char *const *) self->workspace_exclude;
 }

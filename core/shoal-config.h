@@ -133,6 +133,10 @@ SHOAL_AVAILABLE_IN_1_0
 ShoalSettings *shoal_suite_config_get_settings (ShoalSuiteConfig *self);
 SHOAL_AVAILABLE_IN_1_0
 ShoalTestRule *shoal_suite_config_get_rule (ShoalSuiteConfig *self);
+SHOAL_AVAILABLE_IN_1_0
+gboolean shoal_suite_config_get_workspace_copy (ShoalSuiteConfig *self);
+SHOAL_AVAILABLE_IN_1_0
+const char *const *shoal_suite_config_get_workspace_exclude (ShoalSuiteConfig *self);
 
 /* ShoalResourceConfig */
 SHOAL_AVAILABLE_IN_1_0

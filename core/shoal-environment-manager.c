@@ -585,9 +585,12 @@ remover_run (Remover *remover,
               goto out;
             }
 
+          /* Every directory removed here was made by the manager inside one
+           * of its own: one on another device is a mount (a bind mount of
+           * `/`, say), never to be emptied. */
           if (frames->len == 1)
-            remover->root_dev = st.st_dev;
-          else if (st.st_dev != remover->root_dev)
+            remover->root_dev = top->id.dev;
+          if (st.st_dev != remover->root_dev)
             {
               g_autofree char *child_path = remover_path (remover, name);
 
@@ -2310,7 +2313,7 @@ shoal_environment_manager_create_test_environment (ShoalEnvironmentManager *self
   if (stat (environment->directory, &st) != 0)
     {
       set_io_error (error, errno, _ ("cannot make the directory %s"), environment->directory);
-      return NULL;
+      goto fail;
     }
   environment->id.dev = st.st_dev;
   environment->id.ino = st.st_ino;

@@ -199,6 +199,21 @@ apply_suite_settings (ShoalConfig *config,
       shoal_test_case_set_environment (test, (const char *const *) merged);
     }
 
+  if (shoal_suite_config_get_workspace_copy (suite))
+    {
+      static const char *const always_excluded[] = { ".shoal", ".git", NULL };
+      const char *const *excluded = shoal_suite_config_get_workspace_exclude (suite);
+      g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+      g_auto (GStrv) exclude = NULL;
+
+      g_strv_builder_addv (builder, (const char **) always_excluded);
+      if (excluded != NULL)
+        g_strv_builder_addv (builder, (const char **) excluded);
+      exclude = g_strv_builder_end (builder);
+      shoal_test_case_set_workspace (test, shoal_config_get_base_dir (config),
+                                     (const char *const *) exclude);
+    }
+
   /* The suite's own resources and dependencies, then the `tests:` rules
    * that match, in the order they are written. */
   shoal_test_rule_apply (shoal_suite_config_get_rule (suite), test);
@@ -481,6 +496,17 @@ shoal_project_create_scheduler (ShoalProject *self,
   shoal_scheduler_set_lock_manager (scheduler, self->lock_manager);
   shoal_scheduler_set_pool_manager (scheduler, self->pool_manager);
   shoal_scheduler_set_resource_timeout (scheduler, shoal_config_get_resource_timeout (self->config));
+  {
+    g_autoptr (ShoalEnvironmentManager) environments =
+        shoal_environment_manager_new_from_config (self->config,
+                                                   shoal_scheduler_get_run_id (scheduler));
+
+    /* The scheduler already gives every test the configured variables,
+     * under the suite's and the test's own: the manager adds only the
+     * directories. */
+    shoal_environment_manager_set_environment_variables (environments, NULL);
+    shoal_scheduler_set_environment_manager (scheduler, environments);
+  }
   shoal_scheduler_set_strategy (scheduler, strategy);
   shoal_scheduler_set_default_timeout (scheduler, shoal_config_get_timeout (self->config));
   shoal_scheduler_set_kill_grace (scheduler, shoal_config_get_kill_grace (self->config));

@@ -208,7 +208,7 @@ static gint64
 seconds_to_usec (double seconds)
 {
   return seconds >= (double) (G_MAXINT64 / 2 / G_USEC_PER_SEC) ? G_MAXINT64 / 2
-                                                                : (gint64) (seconds * G_USEC_PER_SEC);
+                                                               : (gint64) (seconds * G_USEC_PER_SEC);
 }
 
 static void
@@ -1760,9 +1760,9 @@ shoal_resource_pool_manager_mark_worker_failed (ShoalResourcePoolManager *self,
  * shoal_resource_pool_manager_environment_name:
  * @pool_name: a pool's name
  *
- * Gives the variable that hands a test the instances it holds of
- * @pool_name: `SHOAL_RESOURCE_` and the name in upper case, with every
- * character other than `A`-`Z` and `0`-`9` replaced by `_`.
+ * Gives the name of the variable that hands a test the instances of
+ * @pool_name it holds: `SHOAL_RESOURCE_` and the pool's name in upper case,
+ * with every character other than `A`-`Z` and `0`-`9` replaced by `_`.
  *
  * Returns: (transfer full): the variable's name
  */
@@ -1797,7 +1797,7 @@ char **
 shoal_resource_pool_manager_environment_for (ShoalResourcePoolManager *self,
                                              GPtrArray *instances)
 {
-  g_autoptr (GPtrArray) pools = g_ptr_array_new ();                       /* const char*, ordered */
+  g_autoptr (GPtrArray) pools = g_ptr_array_new ();                                         /* const char*, ordered */
   g_autoptr (GHashTable) ids = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, NULL); /* pool -> GString* */
   char **environment = g_new0 (char *, 1);
 
@@ -1862,11 +1862,11 @@ typedef enum
 typedef struct
 {
   JobKind kind;
-  Pool *pool;                            /* pools live as long as the manager */
-  Slot *slot;                            /* busy while the job runs, so never freed */
-  ShoalResourceInstance *instance;       /* to check or to destroy (owned) */
-  ShoalResourceInstance *made;           /* the new instance (owned) */
-  ShoalResourceProvider *provider;       /* owned */
+  Pool *pool;                      /* pools live as long as the manager */
+  Slot *slot;                      /* busy while the job runs, so never freed */
+  ShoalResourceInstance *instance; /* to check or to destroy (owned) */
+  ShoalResourceInstance *made;     /* the new instance (owned) */
+  ShoalResourceProvider *provider; /* owned */
   GError *error;
 } Job;
 

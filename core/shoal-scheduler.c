@@ -97,6 +97,7 @@ struct _Running
   Job *job;
   Worker *worker;
   GPtrArray *extra_workers; /* Worker*: the other slots a multi-slot test occupies */
+  ShoalTestEnvironment *environment; /* (nullable): its private directories */
   ShoalRunCommand *command;
   GSource *child_watch;
   char *output_path;
@@ -131,6 +132,7 @@ struct _ShoalScheduler
   GPtrArray *warnings;      /* char* */
   ShoalLockManager *lock_manager;         /* (nullable) */
   ShoalResourcePoolManager *pool_manager; /* (nullable) */
+  ShoalEnvironmentManager *env_manager;   /* (nullable) */
   double resource_timeout;
 
   /* While running */
@@ -197,6 +199,7 @@ shoal_scheduler_finalize (GObject *object)
   g_clear_object (&self->strategy);
   g_clear_object (&self->lock_manager);
   g_clear_object (&self->pool_manager);
+  g_clear_object (&self->env_manager);
   g_queue_clear (&self->skipped);
   g_free (self->run_dir);
   g_free (self->logs_dir);
@@ -374,6 +377,40 @@ shoal_scheduler_get_pool_manager (ShoalScheduler *self)
 {
   g_return_val_if_fail (SHOAL_IS_SCHEDULER (self), NULL);
   return self->pool_manager;
+}
+
+/**
+ * shoal_scheduler_set_environment_manager:
+ * @self: a scheduler
+ * @manager: (nullable): makes each test's private directories
+ *
+ * With an environment manager every test runs with a directory of its own
+ * (`TMPDIR` inside it, and `HOME` and the XDG directories too when it
+ * isolates homes), removed after the test or kept when it failed, and
+ * tests of a `workspace: copy` suite run in their worker's copy of the
+ * suite's tree.
+ */
+void
+shoal_scheduler_set_environment_manager (ShoalScheduler *self,
+                                         ShoalEnvironmentManager *manager)
+{
+  g_return_if_fail (SHOAL_IS_SCHEDULER (self));
+  g_return_if_fail (manager == NULL || SHOAL_IS_ENVIRONMENT_MANAGER (manager));
+  g_return_if_fail (!self->started);
+  g_set_object (&self->env_manager, manager);
+}
+
+/**
+ * shoal_scheduler_get_environment_manager:
+ * @self: a scheduler
+ *
+ * Returns: (transfer none) (nullable): the environment manager
+ */
+ShoalEnvironmentManager *
+shoal_scheduler_get_environment_manager (ShoalScheduler *self)
+{
+  g_return_val_if_fail (SHOAL_IS_SCHEDULER (self), NULL);
+  return self->env_manager;
 }
 
 /**
@@ -700,6 +737,7 @@ running_free (Running *running)
   g_clear_pointer (&running->child_watch, g_source_unref);
   g_clear_object (&running->command);
   g_clear_pointer (&running->extra_workers, g_ptr_array_unref);
+  g_clear_object (&running->environment);
   g_free (running->output_path);
   g_free (running->cookie);
   g_free (running);
@@ -735,6 +773,42 @@ on_timeout (gpointer user_data)
   running->timed_out = TRUE;
   terminate_running (running);
   return G_SOURCE_REMOVE;
+}
+
+/* Removes the test's directory, or keeps it when the test failed and the
+ * manager preserves failures; the kept path goes into the message. */
+static void
+finish_test_environment (ShoalScheduler *self,
+                         ShoalTestEnvironment *environment,
+                         GPtrArray *results)
+{
+  g_autofree char *kept = NULL;
+  g_autoptr (GError) error = NULL;
+  gboolean passed = TRUE;
+
+  for (guint i = 0; i < results->len; i++)
+    if (!shoal_outcome_is_success (shoal_test_result_get_outcome (g_ptr_array_index (results, i))))
+      passed = FALSE;
+  if (!shoal_environment_manager_finish_test_environment (self->env_manager, environment, passed,
+                                                          &kept, &error))
+    {
+      g_autofree char *warning = g_strdup_printf (_ ("%s: %s"),
+                                                  shoal_test_environment_get_test_id (environment),
+                                                  error->message);
+
+      emit_log (self, "warning", warning);
+    }
+  for (guint i = 0; kept != NULL && i < results->len; i++)
+    {
+      ShoalTestResult *result = g_ptr_array_index (results, i);
+      const char *message = shoal_test_result_get_message (result);
+      g_autofree char *with_path = g_strdup_printf (_ ("%s%sits directory was kept: %s"),
+                                                    message != NULL ? message : "",
+                                                    message != NULL ? "; " : "", kept);
+
+      if (!shoal_test_result_is_sealed (result))
+        shoal_test_result_set_message (result, with_path);
+    }
 }
 
 /* Writes what the attempt held (`pool:id` per instance, and the names of
@@ -835,6 +909,9 @@ on_process_exited (GPid pid,
         }
     }
 
+  if (running->environment != NULL)
+    finish_test_environment (self, running->environment, results);
+
   running->worker->running = NULL;
   g_queue_push_tail (&self->idle_workers, running->worker);
   for (guint i = 0; running->extra_workers != NULL && i < running->extra_workers->len; i++)
@@ -873,6 +950,54 @@ merge_environ (char **envp,
   return envp;
 }
 
+/* Gives the test its private directory (and its worker's copy of the
+ * workspace): adds the environment's variables to @envp and moves the
+ * working directory into the copy. */
+static gboolean
+prepare_test_environment (ShoalScheduler *self,
+                          Job *job,
+                          Running *running,
+                          char ***envp,
+                          const char **cwd,
+                          char **out_workspace_cwd,
+                          GError **error)
+{
+  const char *workspace = shoal_test_case_get_workspace (job->test);
+  g_auto (GStrv) applied = NULL;
+
+  running->environment = shoal_environment_manager_create_test_environment (
+      self->env_manager, running->worker->id, shoal_test_case_get_id (job->test), error);
+  if (running->environment == NULL)
+    return FALSE;
+  applied = shoal_test_environment_apply (running->environment, (const char *const *) *envp);
+  g_strfreev (*envp);
+  *envp = g_steal_pointer (&applied);
+
+  if (workspace != NULL)
+    {
+      g_autofree char *copy = NULL;
+      g_autofree char *relative = NULL;
+      const char *from = *cwd != NULL ? *cwd : workspace;
+
+      if (!shoal_environment_manager_prepare_workspace (
+              self->env_manager, running->worker->id, workspace,
+              shoal_test_case_get_workspace_exclude (job->test), &copy, error))
+        return FALSE;
+      /* The same place in the copy as in the tree; a test that runs
+       * outside the tree runs at the top of the copy. */
+      if (g_str_equal (from, workspace))
+        relative = g_strdup ("");
+      else if (g_str_has_prefix (from, workspace) && from[strlen (workspace)] == '/')
+        relative = g_strdup (from + strlen (workspace) + 1);
+      else
+        relative = g_strdup ("");
+      *out_workspace_cwd = g_build_filename (copy, relative, NULL);
+      *cwd = *out_workspace_cwd;
+      *envp = g_environ_setenv (*envp, "SHOAL_WORKSPACE", copy, TRUE);
+    }
+  return TRUE;
+}
+
 static gboolean
 start_job (ShoalScheduler *self,
            Job *job,
@@ -880,6 +1005,7 @@ start_job (ShoalScheduler *self,
 {
   g_autoptr (GPtrArray) tests = g_ptr_array_new ();
   g_auto (GStrv) envp = NULL;
+  g_autofree char *workspace_cwd = NULL;
   const char *cwd;
   GPid pid = 0;
   pid_t child = 0;
@@ -950,6 +1076,20 @@ start_job (ShoalScheduler *self,
   cwd = shoal_run_command_get_cwd (running->command);
   if (cwd == NULL)
     cwd = shoal_test_case_get_cwd (job->test);
+
+  if (self->env_manager != NULL &&
+      !prepare_test_environment (self, job, running, &envp, &cwd, &workspace_cwd, &error))
+    {
+      g_autofree char *message = g_strdup_printf (_ ("cannot prepare its environment: %s"),
+                                                  error->message);
+      g_autoptr (GPtrArray) results = make_error_results (job, SHOAL_OUTCOME_ERROR, worker->id,
+                                                          message);
+
+      running_free (running);
+      job->state = JOB_RUNNING;
+      finish_job (self, job, results);
+      return FALSE;
+    }
 
   /* Output goes straight to the log file, standard error interleaved with
    * standard output as the test wrote them; nothing is held in memory. */
@@ -1696,6 +1836,14 @@ complete_run (ShoalScheduler *self)
         emit_log (self, "warning", message);
       }
   }
+
+  if (self->env_manager != NULL)
+    {
+      g_autoptr (GError) error = NULL;
+
+      if (!shoal_environment_manager_cleanup_all (self->env_manager, &error))
+        emit_log (self, "warning", error->message);
+    }
 
   shoal_run_summary_set_execution_time (self->summary, elapsed);
   shoal_run_summary_set_interrupted (self->summary, self->interrupted);

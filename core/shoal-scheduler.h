@@ -13,6 +13,7 @@
 
 #include "shoal-adapter.h"
 #include "shoal-event.h"
+#include "shoal-environment-manager.h"
 #include "shoal-lock-manager.h"
 #include "shoal-resource-pool-manager.h"
 #include "shoal-reporter.h"
@@ -49,6 +50,11 @@ void shoal_scheduler_set_pool_manager (ShoalScheduler *self,
                                       ShoalResourcePoolManager *pool_manager);
 SHOAL_AVAILABLE_IN_1_0
 ShoalResourcePoolManager *shoal_scheduler_get_pool_manager (ShoalScheduler *self);
+SHOAL_AVAILABLE_IN_1_0
+void shoal_scheduler_set_environment_manager (ShoalScheduler *self,
+                                             ShoalEnvironmentManager *manager);
+SHOAL_AVAILABLE_IN_1_0
+ShoalEnvironmentManager *shoal_scheduler_get_environment_manager (ShoalScheduler *self);
 SHOAL_AVAILABLE_IN_1_0
 void shoal_scheduler_set_resource_timeout (ShoalScheduler *self,
                                           double seconds);

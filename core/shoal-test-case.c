@@ -30,6 +30,8 @@ struct _ShoalTestCase
   char *adapter;
   char *cwd;
   char *note;
+  char *workspace;
+  GStrv workspace_exclude;
   GStrv tags;
   GStrv dependencies;
   GStrv requirements;
@@ -89,6 +91,8 @@ shoal_test_case_finalize (GObject *object)
   g_free (self->adapter);
   g_free (self->cwd);
   g_free (self->note);
+  g_free (self->workspace);
+  g_strfreev (self->workspace_exclude);
   g_strfreev (self->tags);
   g_strfreev (self->dependencies);
   g_strfreev (self->requirements);
@@ -611,6 +615,57 @@ shoal_test_case_set_cwd (ShoalTestCase *self,
   RETURN_IF_SEALED (self);
   g_free (self->cwd);
   self->cwd = g_strdup (cwd);
+}
+
+/**
+ * shoal_test_case_get_workspace:
+ * @self: a test case
+ *
+ * Returns: (transfer none) (nullable): the tree the test runs in a private
+ *   copy of (one copy per worker), or %NULL to run it where it is
+ */
+const char *
+shoal_test_case_get_workspace (ShoalTestCase *self)
+{
+  g_return_val_if_fail (SHOAL_IS_TEST_CASE (self), NULL);
+  return self->workspace;
+}
+
+/**
+ * shoal_test_case_get_workspace_exclude:
+ * @self: a test case
+ *
+ * Returns: (transfer none) (array zero-terminated=1): paths of the workspace
+ *   left out of the copies (globs relative to it)
+ */
+const char *const *
+shoal_test_case_get_workspace_exclude (ShoalTestCase *self)
+{
+  g_return_val_if_fail (SHOAL_IS_TEST_CASE (self), empty_strv);
+  return self->workspace_exclude != NULL ? (const char *const *) self->workspace_exclude
+                                         : empty_strv;
+}
+
+/**
+ * shoal_test_case_set_workspace:
+ * @self: a test case
+ * @source_dir: (nullable): a directory tree
+ * @exclude: (array zero-terminated=1) (nullable): globs of paths to leave out
+ *
+ * Makes the test run in a copy of @source_dir private to its worker (for
+ * suites whose tests write into their own tree): its working directory is
+ * mapped into the copy. `workspace: copy` on a suite sets this.
+ */
+void
+shoal_test_case_set_workspace (ShoalTestCase *self,
+                               const char *source_dir,
+                               const char *const *exclude)
+{
+  g_return_if_fail (SHOAL_IS_TEST_CASE (self));
+  RETURN_IF_SEALED (self);
+  g_free (self->workspace);
+  self->workspace = g_strdup (source_dir);
+  replace_strv (&self->workspace_exclude, exclude);
 }
 
 /**

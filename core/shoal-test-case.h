@@ -100,6 +100,14 @@ SHOAL_AVAILABLE_IN_1_0
 void shoal_test_case_set_cwd (ShoalTestCase *self,
                               const char *cwd);
 SHOAL_AVAILABLE_IN_1_0
+const char *shoal_test_case_get_workspace (ShoalTestCase *self);
+SHOAL_AVAILABLE_IN_1_0
+const char *const *shoal_test_case_get_workspace_exclude (ShoalTestCase *self);
+SHOAL_AVAILABLE_IN_1_0
+void shoal_test_case_set_workspace (ShoalTestCase *self,
+                                    const char *source_dir,
+                                    const char *const *exclude);
+SHOAL_AVAILABLE_IN_1_0
 const char *shoal_test_case_get_note (ShoalTestCase *self);
 SHOAL_AVAILABLE_IN_1_0
 void shoal_test_case_set_note (ShoalTestCase *self,

@@ -581,6 +581,122 @@ class TestEnvironment(CliTestCase):
         self.assertIn('TEST_ONLY=from test', proc.stdout)
 
 
+def sh_test(name, script, **extra):
+    return exec_test(name, ['/bin/sh', '-c', script], **extra)
+
+
+# Appends "<id> <start ns> <end ns> <words...>" to $LOG: the tests below
+# check overlaps from these records.
+RECORD = 's=$(date +%s%N); sleep 0.1; e=$(date +%s%N); echo "$SHOAL_TEST_ID $s $e {}" >> "$LOG"'
+
+
+def read_records(path):
+    records = []
+    with open(path) as f:
+        for line in f:
+            name, start, end, *words = line.split()
+            records.append((name, int(start), int(end), words))
+    return records
+
+
+def most_at_once(records):
+    return max((sum(1 for b in records if b[1] <= a[1] < b[2]) for a in records), default=0)
+
+
+class TestResources(CliTestCase):
+    def test_locks_and_pools_from_shoal_yaml(self):
+        project = self.project({'max_workers': 4})
+        log = project.path('log')
+        project.write_config({
+            'max_workers': 4,
+            'environment': {'environment_variables': {'LOG': log}},
+            'resources': {'db': {'type': 'database', 'exclusive': True}},
+            'resource_pools': {'drivers': 2},
+            'suites': [{
+                'name': 'r', 'adapter': 'exec',
+                'resources': ['drivers'],
+                'tests': [sh_test('t%d' % i, RECORD.format('drivers=$SHOAL_RESOURCE_DRIVERS'))
+                          for i in range(6)]}],
+            # By id pattern, on top of the suite's pool.
+            'tests': [{'match': 'r::t?', 'resources': ['db']}],
+        })
+        proc, report = project.run_json()
+        self.assertExit(proc, 0)
+        results = by_id(report)
+        self.assertEqual(len(results), 6)
+        records = read_records(log)
+        self.assertEqual(len(records), 6)
+        # Pool identities: never one instance with two holders, and the env
+        # names the instance the result records.
+        for name, start, end, words in records:
+            held = [w for w in results[name]['resources'] if w.startswith('drivers:')]
+            self.assertEqual(len(held), 1, results[name])
+            self.assertEqual(words, ['drivers=' + held[0].split(':', 1)[1]])
+        # Every test took the exclusive database too: one at a time.
+        self.assertTrue(all('db' in r['resources'] for r in results.values()))
+        self.assertEqual(most_at_once(records), 1)
+
+    def test_unknown_resource_is_a_usage_error(self):
+        project = self.project({
+            'suites': [{'name': 'r', 'adapter': 'exec', 'resources': ['nowhere'],
+                        'tests': [sh_test('t', 'true')]}]})
+        proc = project.run('run')
+        self.assertExit(proc, 2)
+        self.assertIn("test 'r::t' needs the resource 'nowhere', which is neither in resources: "
+                      "nor in resource_pools:", proc.stderr)
+
+    def test_requires_from_shoal_yaml(self):
+        project = self.project({
+            'suites': [{'name': 'd', 'adapter': 'exec',
+                        'tests': [sh_test('create', 'exit 1'), sh_test('login', 'true')]}],
+            'tests': [{'match': 'd::login', 'requires': ['create']}]})
+        proc, report = project.run_json()
+        self.assertExit(proc, 1)
+        login = by_id(report)['d::login']
+        self.assertEqual(login['outcome'], 'skipped')
+        self.assertEqual(login['message'], 'skipped: it requires d::create, which did not pass')
+
+
+class TestIsolation(CliTestCase):
+    def test_private_tmpdir_removed_or_kept_on_failure(self):
+        project = self.project({
+            'environment': {'preserve_on_failure': True},
+            'suites': [{'name': 'i', 'adapter': 'exec', 'tests': [
+                sh_test('ok', 'echo "$TMPDIR"; touch "$TMPDIR/x"'),
+                sh_test('bad', 'echo "$TMPDIR"; touch "$TMPDIR/y"; exit 1')]}]})
+        proc, report = project.run_json()
+        self.assertExit(proc, 1)
+        results = by_id(report)
+        tmpdirs = {}
+        for name in ('i::ok', 'i::bad'):
+            with open(results[name]['output']) as f:
+                tmpdirs[name] = f.read().strip()
+        self.assertNotEqual(tmpdirs['i::ok'], tmpdirs['i::bad'])
+        self.assertFalse(os.path.exists(tmpdirs['i::ok']))
+        self.assertTrue(os.path.exists(os.path.join(tmpdirs['i::bad'], 'y')))
+        kept = results['i::bad']['message'].split('its directory was kept: ')[1]
+        self.assertTrue(tmpdirs['i::bad'].startswith(kept), (kept, tmpdirs['i::bad']))
+        self.assertEqual(oct(os.stat(kept).st_mode & 0o777), '0o700')
+
+    def test_workspace_copy_keeps_tests_apart(self):
+        # The tests write a fixed file name into their own tree: in a shared
+        # tree they clash, in per-worker copies they do not.
+        project = self.project({})
+        os.makedirs(project.path('work'))
+        script = ('echo "$SHOAL_TEST_ID" > work/state; sleep 0.3; '
+                  'test "$(cat work/state)" = "$SHOAL_TEST_ID"')
+        project.write_config({
+            'max_workers': 4,
+            'suites': [{'name': 'w', 'adapter': 'exec', 'workspace': 'copy',
+                        'workspace_exclude': ['*.log'],
+                        'tests': [sh_test('t%d' % i, script) for i in range(4)]}]})
+        proc, report = project.run_json()
+        self.assertExit(proc, 0)
+        self.assertEqual(report['passed_tests'], 4)
+        # The original tree was not written to.
+        self.assertFalse(os.path.exists(project.path('work', 'state')))
+
+
 class TestOutput(CliTestCase):
     def test_large_output_is_captured_whole(self):
         lines = 80000  # 65 bytes each: 5.2 MB

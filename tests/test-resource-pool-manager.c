@@ -36,7 +36,7 @@ struct _TestProvider
 
   GMutex lock;
   char *pool_name;
-  GHashTable *failing; /* ids whose health check fails */
+  GHashTable *failing;   /* ids whose health check fails */
   int fail_create_index; /* -1: none */
   gboolean fail_create;
   guint created;
