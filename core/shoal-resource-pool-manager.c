@@ -1184,8 +1184,9 @@ shoal_resource_pool_manager_acquire_resource (ShoalResourcePoolManager *self,
  * @timeout: seconds to wait at most; negative to wait for ever, 0 not to
  *   wait
  * @cancellable: (nullable): a #GCancellable
- * @out_instances: (out) (transfer full) (element-type ShoalResourceInstance):
- *   the instances taken
+ * @out_instances: (out) (transfer container) (element-type ShoalResourceInstance):
+ *   the instances taken; the array holds a reference on each and drops it
+ *   when freed
  * @error: return location for a #GError
  *
  * Takes @count instances of @pool_name, all at once, blocking until they
@@ -1399,8 +1400,9 @@ parse_requests (const char *const *requests,
  * @holder_id: who takes them
  * @priority: the priority of the request; queued waiters of the same or a
  *   higher priority are never overtaken
- * @out_instances: (out) (optional) (nullable) (transfer full) (element-type ShoalResourceInstance):
- *   the instances taken, in the order of @requests
+ * @out_instances: (out) (optional) (nullable) (transfer container) (element-type ShoalResourceInstance):
+ *   the instances taken, in the order of @requests; the array holds a
+ *   reference on each and drops it when freed
  * @error: return location for a #GError
  *
  * Takes every instance @requests names, from all their pools at once, or
