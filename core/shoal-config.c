@@ -85,6 +85,7 @@ struct _ShoalConfig
   GPtrArray *reports;
   GPtrArray *resources;
   GPtrArray *test_rules;
+  GPtrArray *fixtures;
   double resource_timeout;
 };
 
@@ -126,6 +127,59 @@ struct _ShoalResourceConfig
 };
 
 G_DEFINE_FINAL_TYPE (ShoalResourceConfig, shoal_resource_config, G_TYPE_OBJECT)
+
+/**
+ * ShoalFixtureConfig:
+ *
+ * One entry of `fixtures:`: setup and teardown commands that run once per
+ * run, before the first test that needs the fixture and after the last.
+ * Tests ask for fixtures with `fixtures: [name]` (in a suite or a `tests:`
+ * rule); they are skipped when the setup fails, and the teardown always
+ * runs once the setup ran, also after an interruption.
+ *
+ * |[
+ * fixtures:
+ *   database:
+ *     setup: [./scripts/start-db, --port, "5433"]
+ *     teardown: [./scripts/stop-db]
+ *     timeout: 60
+ * ]|
+ */
+struct _ShoalFixtureConfig
+{
+  GObject parent_instance;
+
+  char *name;
+  GStrv setup;
+  GStrv teardown;
+  GStrv environment;
+  double timeout;
+};
+
+G_DEFINE_FINAL_TYPE (ShoalFixtureConfig, shoal_fixture_config, G_TYPE_OBJECT)
+
+static void
+shoal_fixture_config_finalize (GObject *object)
+{
+  ShoalFixtureConfig *self = SHOAL_FIXTURE_CONFIG (object);
+
+  g_free (self->name);
+  g_strfreev (self->setup);
+  g_strfreev (self->teardown);
+  g_strfreev (self->environment);
+  G_OBJECT_CLASS (shoal_fixture_config_parent_class)->finalize (object);
+}
+
+static void
+shoal_fixture_config_class_init (ShoalFixtureConfigClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = shoal_fixture_config_finalize;
+}
+
+static void
+shoal_fixture_config_init (ShoalFixtureConfig *self)
+{
+}
 
 static void
 shoal_resource_config_finalize (GObject *object)
@@ -235,6 +289,7 @@ static const char *const top_level_keys[] = {
   "reports",
   "resources",
   "resource_timeout",
+  "fixtures",
   "tests",
   NULL,
 };
@@ -584,6 +639,7 @@ shoal_config_finalize (GObject *object)
   g_clear_pointer (&self->resource_pools, g_ptr_array_unref);
   g_clear_pointer (&self->resources, g_ptr_array_unref);
   g_clear_pointer (&self->test_rules, g_ptr_array_unref);
+  g_clear_pointer (&self->fixtures, g_ptr_array_unref);
   g_clear_pointer (&self->reports, g_ptr_array_unref);
 
   G_OBJECT_CLASS (shoal_config_parent_class)->finalize (object);
@@ -620,6 +676,7 @@ shoal_config_init (ShoalConfig *self)
   self->resource_pools = g_ptr_array_new_with_free_func (g_object_unref);
   self->resources = g_ptr_array_new_with_free_func (g_object_unref);
   self->test_rules = g_ptr_array_new_with_free_func (g_object_unref);
+  self->fixtures = g_ptr_array_new_with_free_func (g_object_unref);
   self->resource_timeout = 300;
   self->reports = g_ptr_array_new_with_free_func (g_object_unref);
 }
@@ -1121,6 +1178,59 @@ load_reports (ShoalConfig *self, ShoalSettings *settings, GError **error)
   return TRUE;
 }
 
+static gboolean
+load_fixtures (ShoalConfig *self, ShoalSettings *settings, GError **error)
+{
+  static const char *const fixture_keys[] = { "setup", "teardown", "timeout", "env", NULL };
+  g_autoptr (ShoalSettings) fixtures = NULL;
+  g_auto (GStrv) names = NULL;
+
+  if (!shoal_settings_get_settings (settings, "fixtures", &fixtures, error))
+    return FALSE;
+  if (fixtures == NULL)
+    return TRUE;
+  names = shoal_settings_list_keys (fixtures);
+  for (gsize i = 0; names[i] != NULL; i++)
+    {
+      g_autoptr (ShoalFixtureConfig) fixture = g_object_new (SHOAL_TYPE_FIXTURE_CONFIG, NULL);
+      g_autoptr (ShoalSettings) entry = NULL;
+
+      if (!is_identifier (names[i], FALSE))
+        {
+          shoal_settings_set_error (fixtures, names[i], error, SHOAL_CONFIG_ERROR_INVALID,
+                                    _ ("invalid fixture name '%s' (names are letters, digits, "
+                                       "'_', '.' and '-', starting with a letter)"),
+                                    names[i]);
+          return FALSE;
+        }
+      if (!shoal_settings_get_settings (fixtures, names[i], &entry, error))
+        return FALSE;
+      if (entry == NULL)
+        {
+          shoal_settings_set_error_literal (fixtures, names[i], error, SHOAL_CONFIG_ERROR_MISSING,
+                                            _ ("a fixture needs a setup or a teardown command"));
+          return FALSE;
+        }
+      fixture->name = g_strdup (names[i]);
+      if (!shoal_settings_get_strv (entry, "setup", &fixture->setup, error) ||
+          !shoal_settings_get_strv (entry, "teardown", &fixture->teardown, error) ||
+          !shoal_settings_get_environ (entry, "env", &fixture->environment, error) ||
+          !shoal_settings_get_double (entry, "timeout", 0, 0, G_MAXDOUBLE, &fixture->timeout,
+                                      error) ||
+          !shoal_settings_check_keys (entry, fixture_keys, error))
+        return FALSE;
+      if ((fixture->setup == NULL || fixture->setup[0] == NULL) &&
+          (fixture->teardown == NULL || fixture->teardown[0] == NULL))
+        {
+          shoal_settings_set_error_literal (fixtures, names[i], error, SHOAL_CONFIG_ERROR_MISSING,
+                                            _ ("a fixture needs a setup or a teardown command"));
+          return FALSE;
+        }
+      g_ptr_array_add (self->fixtures, g_steal_pointer (&fixture));
+    }
+  return TRUE;
+}
+
 /* `resources:` (what tests can lock) and `tests:` (rules by id pattern). */
 static gboolean
 load_resources_and_rules (ShoalConfig *self, ShoalSettings *settings, GError **error)
@@ -1186,7 +1296,7 @@ load_resources_and_rules (ShoalConfig *self, ShoalSettings *settings, GError **e
     {
       static const char *const rule_keys[] = { "match", "timeout", "tags", "resources",
                                                "depends", "requires", "priority", "slots",
-                                               NULL };
+                                               "fixtures", NULL };
       ShoalTestRule *rule = shoal_test_rule_new_from_settings (rules->pdata[i], TRUE, error);
 
       if (rule == NULL)
@@ -1196,6 +1306,8 @@ load_resources_and_rules (ShoalConfig *self, ShoalSettings *settings, GError **e
         return FALSE;
     }
 
+  if (!load_fixtures (self, settings, error))
+    return FALSE;
   return get_positive_double (settings, "resource_timeout", 300, &self->resource_timeout, error);
 }
 
@@ -1943,4 +2055,86 @@ shoal_suite_config_get_workspace_exclude (ShoalSuiteConfig *self)
 {
   g_return_val_if_fail (SHOAL_IS_SUITE_CONFIG (self), NULL);
   return (const char *const *) self->workspace_exclude;
+}
+
+/**
+ * shoal_config_get_fixtures:
+ * @self: a #ShoalConfig
+ *
+ * Returns: (transfer none) (element-type Shoal.FixtureConfig): the entries
+ *   of `fixtures:`
+ */
+GPtrArray *
+shoal_config_get_fixtures (ShoalConfig *self)
+{
+  g_return_val_if_fail (SHOAL_IS_CONFIG (self), NULL);
+  return self->fixtures;
+}
+
+/**
+ * shoal_fixture_config_get_name:
+ * @self: a fixture's configuration
+ *
+ * Returns: (transfer none): its name
+ */
+const char *
+shoal_fixture_config_get_name (ShoalFixtureConfig *self)
+{
+  g_return_val_if_fail (SHOAL_IS_FIXTURE_CONFIG (self), NULL);
+  return self->name;
+}
+
+/**
+ * shoal_fixture_config_get_setup:
+ * @self: a fixture's configuration
+ *
+ * Returns: (transfer none) (array zero-terminated=1) (nullable): the setup
+ *   command
+ */
+const char *const *
+shoal_fixture_config_get_setup (ShoalFixtureConfig *self)
+{
+  g_return_val_if_fail (SHOAL_IS_FIXTURE_CONFIG (self), NULL);
+  return (const char *const *) self->setup;
+}
+
+/**
+ * shoal_fixture_config_get_teardown:
+ * @self: a fixture's configuration
+ *
+ * Returns: (transfer none) (array zero-terminated=1) (nullable): the
+ *   teardown command
+ */
+const char *const *
+shoal_fixture_config_get_teardown (ShoalFixtureConfig *self)
+{
+  g_return_val_if_fail (SHOAL_IS_FIXTURE_CONFIG (self), NULL);
+  return (const char *const *) self->teardown;
+}
+
+/**
+ * shoal_fixture_config_get_timeout:
+ * @self: a fixture's configuration
+ *
+ * Returns: the timeout of each command, or 0 for the run's
+ */
+double
+shoal_fixture_config_get_timeout (ShoalFixtureConfig *self)
+{
+  g_return_val_if_fail (SHOAL_IS_FIXTURE_CONFIG (self), 0);
+  return self->timeout;
+}
+
+/**
+ * shoal_fixture_config_get_environment:
+ * @self: a fixture's configuration
+ *
+ * Returns: (transfer none) (array zero-terminated=1) (nullable): `NAME=VALUE`
+ *   entries for its commands
+ */
+const char *const *
+shoal_fixture_config_get_environment (ShoalFixtureConfig *self)
+{
+  g_return_val_if_fail (SHOAL_IS_FIXTURE_CONFIG (self), NULL);
+  return (const char *const *) self->environment;
 }

@@ -22,6 +22,7 @@ G_BEGIN_DECLS
 #define SHOAL_TYPE_POOL_CONFIG (shoal_pool_config_get_type ())
 #define SHOAL_TYPE_REPORT_CONFIG (shoal_report_config_get_type ())
 #define SHOAL_TYPE_RESOURCE_CONFIG (shoal_resource_config_get_type ())
+#define SHOAL_TYPE_FIXTURE_CONFIG (shoal_fixture_config_get_type ())
 
 SHOAL_AVAILABLE_IN_1_0
 G_DECLARE_FINAL_TYPE (ShoalConfig, shoal_config, SHOAL, CONFIG, GObject)
@@ -33,6 +34,8 @@ SHOAL_AVAILABLE_IN_1_0
 G_DECLARE_FINAL_TYPE (ShoalReportConfig, shoal_report_config, SHOAL, REPORT_CONFIG, GObject)
 SHOAL_AVAILABLE_IN_1_0
 G_DECLARE_FINAL_TYPE (ShoalResourceConfig, shoal_resource_config, SHOAL, RESOURCE_CONFIG, GObject)
+SHOAL_AVAILABLE_IN_1_0
+G_DECLARE_FINAL_TYPE (ShoalFixtureConfig, shoal_fixture_config, SHOAL, FIXTURE_CONFIG, GObject)
 
 /* ShoalConfig */
 SHOAL_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
@@ -117,6 +120,20 @@ SHOAL_AVAILABLE_IN_1_0
 GPtrArray *shoal_config_get_test_rules (ShoalConfig *self);
 SHOAL_AVAILABLE_IN_1_0
 double shoal_config_get_resource_timeout (ShoalConfig *self);
+SHOAL_AVAILABLE_IN_1_0
+GPtrArray *shoal_config_get_fixtures (ShoalConfig *self);
+
+/* ShoalFixtureConfig */
+SHOAL_AVAILABLE_IN_1_0
+const char *shoal_fixture_config_get_name (ShoalFixtureConfig *self);
+SHOAL_AVAILABLE_IN_1_0
+const char *const *shoal_fixture_config_get_setup (ShoalFixtureConfig *self);
+SHOAL_AVAILABLE_IN_1_0
+const char *const *shoal_fixture_config_get_teardown (ShoalFixtureConfig *self);
+SHOAL_AVAILABLE_IN_1_0
+double shoal_fixture_config_get_timeout (ShoalFixtureConfig *self);
+SHOAL_AVAILABLE_IN_1_0
+const char *const *shoal_fixture_config_get_environment (ShoalFixtureConfig *self);
 
 /* ShoalSuiteConfig */
 SHOAL_AVAILABLE_IN_1_0

@@ -13,6 +13,7 @@
 #include <glib/gstdio.h>
 
 #include "shoal-error.h"
+#include "shoal-command-adapter.h"
 #include "shoal-project.h"
 
 /**
@@ -272,6 +273,14 @@ shoal_project_discover (ShoalProject *self,
       const char *adapter_name = shoal_suite_config_get_adapter (suite);
       ShoalSettings *settings = shoal_suite_config_get_settings (suite);
       g_autoptr (ShoalAdapter) adapter = NULL;
+
+      if (g_str_equal (suite_name, "fixture"))
+        {
+          shoal_settings_set_error_literal (settings, "name", error, SHOAL_CONFIG_ERROR_INVALID,
+                                            _ ("the suite name 'fixture' is reserved for the "
+                                               "run's fixtures"));
+          return FALSE;
+        }
       g_autoptr (GPtrArray) tests = NULL;
       g_autoptr (GError) local_error = NULL;
 
@@ -376,6 +385,107 @@ shoal_project_select_tests (ShoalProject *self,
         g_ptr_array_add (selected, g_object_ref (test));
     }
   return selected;
+}
+
+/* The run's fixtures the selected tests need: a setup each test requires
+ * (`fixture::NAME/setup`, a requirement the rules added) and a teardown
+ * that runs after all of them, also after an interruption. */
+static gboolean
+add_fixtures (ShoalProject *self,
+              ShoalScheduler *scheduler,
+              GPtrArray *selected,
+              GError **error)
+{
+  GPtrArray *fixtures = shoal_config_get_fixtures (self->config);
+  g_autoptr (ShoalAdapter) adapter = shoal_command_adapter_new ();
+
+  /* Every fixture a test names must exist. */
+  for (guint t = 0; t < selected->len; t++)
+    {
+      const char *const *requirements = shoal_test_case_get_requirements (selected->pdata[t]);
+
+      for (guint r = 0; requirements[r] != NULL; r++)
+        {
+          gboolean known = FALSE;
+
+          if (!g_str_has_prefix (requirements[r], "fixture::"))
+            continue;
+          for (guint f = 0; f < fixtures->len && !known; f++)
+            {
+              g_autofree char *setup = g_strconcat (
+                  "fixture::", shoal_fixture_config_get_name (fixtures->pdata[f]), "/setup", NULL);
+
+              known = g_str_equal (setup, requirements[r]);
+            }
+          if (!known)
+            {
+              g_autofree char *name = g_strndup (requirements[r] + strlen ("fixture::"),
+                                                 strlen (requirements[r]) - strlen ("fixture::") -
+                                                     strlen ("/setup"));
+
+              g_set_error (error, SHOAL_CONFIG_ERROR, SHOAL_CONFIG_ERROR_INVALID,
+                           _ ("test '%s' needs the fixture '%s', which is not in fixtures:"),
+                           shoal_test_case_get_id (selected->pdata[t]), name);
+              return FALSE;
+            }
+        }
+    }
+
+  for (guint f = 0; f < fixtures->len; f++)
+    {
+      ShoalFixtureConfig *fixture = fixtures->pdata[f];
+      const char *name = shoal_fixture_config_get_name (fixture);
+      const char *const *setup_argv = shoal_fixture_config_get_setup (fixture);
+      const char *const *teardown_argv = shoal_fixture_config_get_teardown (fixture);
+      g_autofree char *setup_local = g_strconcat (name, "/setup", NULL);
+      g_autofree char *teardown_local = g_strconcat (name, "/teardown", NULL);
+      g_autofree char *setup_id = g_strconcat ("fixture::", setup_local, NULL);
+      g_autoptr (GStrvBuilder) users = g_strv_builder_new ();
+      g_auto (GStrv) after = NULL;
+      gboolean used = FALSE;
+
+      for (guint t = 0; t < selected->len; t++)
+        if (g_strv_contains (shoal_test_case_get_requirements (selected->pdata[t]), setup_id))
+          {
+            g_strv_builder_add (users, shoal_test_case_get_id (selected->pdata[t]));
+            used = TRUE;
+          }
+      if (!used)
+        continue;
+
+      if (setup_argv != NULL && setup_argv[0] != NULL)
+        {
+          g_autoptr (ShoalTestCase) setup = shoal_test_case_new ("fixture", setup_local);
+
+          shoal_test_case_set_adapter (setup, "fixture");
+          shoal_test_case_set_argv (setup, setup_argv);
+          shoal_test_case_set_environment (setup, shoal_fixture_config_get_environment (fixture));
+          shoal_test_case_set_cwd (setup, shoal_config_get_base_dir (self->config));
+          shoal_test_case_set_timeout (setup, shoal_fixture_config_get_timeout (fixture));
+          /* Before everything else, so the tests waiting for it start soon. */
+          shoal_test_case_set_priority (setup, 1000);
+          if (!shoal_scheduler_add_test (scheduler, setup, adapter, error))
+            return FALSE;
+          g_strv_builder_add (users, setup_id);
+        }
+      if (teardown_argv != NULL && teardown_argv[0] != NULL)
+        {
+          g_autoptr (ShoalTestCase) teardown = shoal_test_case_new ("fixture", teardown_local);
+
+          after = g_strv_builder_end (users);
+          shoal_test_case_set_adapter (teardown, "fixture");
+          shoal_test_case_set_argv (teardown, teardown_argv);
+          shoal_test_case_set_environment (teardown,
+                                           shoal_fixture_config_get_environment (fixture));
+          shoal_test_case_set_cwd (teardown, shoal_config_get_base_dir (self->config));
+          shoal_test_case_set_timeout (teardown, shoal_fixture_config_get_timeout (fixture));
+          shoal_test_case_set_dependencies (teardown, (const char *const *) after);
+          shoal_test_case_set_runs_finally (teardown, TRUE);
+          if (!shoal_scheduler_add_test (scheduler, teardown, adapter, error))
+            return FALSE;
+        }
+    }
+  return TRUE;
 }
 
 /* The lock manager of `resources:` and the pool manager of
@@ -526,6 +636,8 @@ shoal_project_create_scheduler (ShoalProject *self,
       if (!shoal_scheduler_add_test (scheduler, test, adapter, error))
         return NULL;
     }
+  if (!add_fixtures (self, scheduler, selected, error))
+    return NULL;
   for (guint i = 0; i < self->discovery_errors->len; i++)
     {
       ShoalTestResult *result = g_ptr_array_index (self->discovery_errors, i);

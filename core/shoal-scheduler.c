@@ -70,6 +70,7 @@ struct _Job
   ShoalTestCase *test;
   ShoalAdapter *adapter;
   GPtrArray *dependents;  /* Job*, not owned: wait for this one */
+  GPtrArray *dependencies; /* Job*, not owned: this one waits for them */
   GPtrArray *required_by; /* Job*, not owned: skipped unless this one passes */
   GStrv locks;            /* resources of the lock manager it takes */
   GStrv pool_requests;    /* "pool:count" it takes from the pool manager */
@@ -155,6 +156,7 @@ struct _ShoalScheduler
   gboolean has_resource_requests;
   gboolean in_finish;
   GQueue skipped; /* Job*: ready tests to end as skipped, see finish_job() */
+  GQueue finally; /* Job*: cleanups released by an interruption, to start */
   gboolean started;
   gboolean interrupted;
   gboolean event_log_failed;
@@ -183,6 +185,7 @@ job_free (Job *job)
   g_clear_object (&job->test);
   g_clear_object (&job->adapter);
   g_ptr_array_unref (job->dependents);
+  g_ptr_array_unref (job->dependencies);
   g_ptr_array_unref (job->required_by);
   g_strfreev (job->locks);
   g_strfreev (job->pool_requests);
@@ -201,6 +204,7 @@ shoal_scheduler_finalize (GObject *object)
   g_clear_object (&self->pool_manager);
   g_clear_object (&self->env_manager);
   g_queue_clear (&self->skipped);
+  g_queue_clear (&self->finally);
   g_free (self->run_dir);
   g_free (self->logs_dir);
   g_free (self->run_id);
@@ -565,6 +569,7 @@ shoal_scheduler_add_test (ShoalScheduler *self,
   job->test = g_object_ref (test);
   job->adapter = g_object_ref (adapter);
   job->dependents = g_ptr_array_new ();
+  job->dependencies = g_ptr_array_new ();
   job->required_by = g_ptr_array_new ();
   job->slots = shoal_test_case_get_slots (test);
   job->index = self->jobs->len;
@@ -1231,6 +1236,37 @@ schedule_dispatch (ShoalScheduler *self)
     }
 }
 
+/* After an interruption, the tests that will never start are abandoned:
+ * a cleanup that waits for them (a fixture's teardown) starts as soon as
+ * none of its dependencies runs any more, if one of them ran at all. */
+static void
+release_finally_jobs (ShoalScheduler *self)
+{
+  for (guint i = 0; i < self->jobs->len; i++)
+    {
+      Job *job = g_ptr_array_index (self->jobs, i);
+      gboolean any_ran = FALSE;
+      gboolean any_running = FALSE;
+
+      if (!shoal_test_case_get_runs_finally (job->test) ||
+          (job->state != JOB_WAITING && job->state != JOB_READY))
+        continue;
+      for (guint d = 0; d < job->dependencies->len; d++)
+        {
+          Job *dependency = g_ptr_array_index (job->dependencies, d);
+
+          any_running = any_running || dependency->state == JOB_RUNNING;
+          any_ran = any_ran || dependency->state == JOB_DONE;
+        }
+      if (any_running || !any_ran || g_queue_find (&self->finally, job) != NULL)
+        continue;
+      if (job->state == JOB_READY)
+        shoal_strategy_remove (self->strategy, job->test);
+      job->state = JOB_READY;
+      g_queue_push_tail (&self->finally, job);
+    }
+}
+
 static void
 finish_job (ShoalScheduler *self,
             Job *job,
@@ -1263,6 +1299,8 @@ finish_job (ShoalScheduler *self,
         }
       self->in_finish = FALSE;
     }
+  if (self->interrupted)
+    release_finally_jobs (self);
   schedule_dispatch (self);
 }
 
@@ -1271,6 +1309,17 @@ dispatch (ShoalScheduler *self)
 {
   if (self->task == NULL)
     return;
+
+  /* Interrupted: only the cleanups still start. */
+  while (self->interrupted && !g_queue_is_empty (&self->finally) &&
+         !g_queue_is_empty (&self->idle_workers))
+    {
+      Job *job = g_queue_pop_head (&self->finally);
+      Worker *worker = g_queue_pop_head (&self->idle_workers);
+
+      if (!start_job (self, job, worker))
+        g_queue_push_head (&self->idle_workers, worker);
+    }
 
   while (!self->interrupted && !g_queue_is_empty (&self->idle_workers))
     {
@@ -1440,6 +1489,7 @@ link_dependencies (ShoalScheduler *self,
                   continue;
                 }
               g_ptr_array_add (dependency->dependents, job);
+              g_ptr_array_add (job->dependencies, dependency);
               if (kind == 1)
                 g_ptr_array_add (dependency->required_by, job);
               job->n_waiting_for++;
@@ -1965,6 +2015,7 @@ shoal_scheduler_interrupt (ShoalScheduler *self)
           terminate_running (running);
         }
     }
+  release_finally_jobs (self);
   schedule_dispatch (self);
 }
 

@@ -42,6 +42,7 @@ struct _ShoalTestCase
   double estimated_duration;
   int priority;
   guint slots;
+  gboolean runs_finally;
   gboolean sealed;
 };
 
@@ -666,6 +667,38 @@ shoal_test_case_set_workspace (ShoalTestCase *self,
   g_free (self->workspace);
   self->workspace = g_strdup (source_dir);
   replace_strv (&self->workspace_exclude, exclude);
+}
+
+/**
+ * shoal_test_case_get_runs_finally:
+ * @self: a test case
+ *
+ * Returns: whether the test is a cleanup that runs even after an
+ *   interruption (see [method@Shoal.TestCase.set_runs_finally])
+ */
+gboolean
+shoal_test_case_get_runs_finally (ShoalTestCase *self)
+{
+  g_return_val_if_fail (SHOAL_IS_TEST_CASE (self), FALSE);
+  return self->runs_finally;
+}
+
+/**
+ * shoal_test_case_set_runs_finally:
+ * @self: a test case
+ * @runs_finally: whether it is such a cleanup
+ *
+ * Marks a cleanup (a fixture's teardown): it runs after the tests it
+ * depends on, and when the run is interrupted it still runs, as soon as
+ * none of them is running any more, provided one of them had started.
+ */
+void
+shoal_test_case_set_runs_finally (ShoalTestCase *self,
+                                  gboolean runs_finally)
+{
+  g_return_if_fail (SHOAL_IS_TEST_CASE (self));
+  RETURN_IF_SEALED (self);
+  self->runs_finally = !!runs_finally;
 }
 
 /**

@@ -108,6 +108,11 @@ void shoal_test_case_set_workspace (ShoalTestCase *self,
                                     const char *source_dir,
                                     const char *const *exclude);
 SHOAL_AVAILABLE_IN_1_0
+gboolean shoal_test_case_get_runs_finally (ShoalTestCase *self);
+SHOAL_AVAILABLE_IN_1_0
+void shoal_test_case_set_runs_finally (ShoalTestCase *self,
+                                       gboolean runs_finally);
+SHOAL_AVAILABLE_IN_1_0
 const char *shoal_test_case_get_note (ShoalTestCase *self);
 SHOAL_AVAILABLE_IN_1_0
 void shoal_test_case_set_note (ShoalTestCase *self,

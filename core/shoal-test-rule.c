@@ -27,6 +27,7 @@
  *     requires: [api::login]        # skipped unless it passed
  *     priority: 10
  *     slots: 2                      # worker slots it occupies (like CTest PROCESSORS)
+ *     fixtures: [database]          # run-scoped setup and teardown (see `fixtures:`)
  *     timeout: 60
  *     tags: [slow]
  * ]|
@@ -43,6 +44,7 @@ struct _ShoalTestRule
   GStrv resources;
   GStrv depends;
   GStrv requires;
+  GStrv fixtures;
   GStrv tags;
   double timeout;
   int priority;
@@ -63,6 +65,7 @@ shoal_test_rule_finalize (GObject *object)
   g_strfreev (self->resources);
   g_strfreev (self->depends);
   g_strfreev (self->requires);
+  g_strfreev (self->fixtures);
   g_strfreev (self->tags);
 
   G_OBJECT_CLASS (shoal_test_rule_parent_class)->finalize (object);
@@ -187,7 +190,8 @@ shoal_test_rule_new_from_settings (ShoalSettings *settings,
 
   if (!read_strv (settings, "resources", &self->resources, error) ||
       !read_strv (settings, "depends", &self->depends, error) ||
-      !read_strv (settings, "requires", &self->requires, error))
+      !read_strv (settings, "requires", &self->requires, error) ||
+      !read_strv (settings, "fixtures", &self->fixtures, error))
     return NULL;
 
   for (guint i = 0; self->resources != NULL && self->resources[i] != NULL; i++)
@@ -262,6 +266,19 @@ shoal_test_rule_get_requires (ShoalTestRule *self)
 {
   g_return_val_if_fail (SHOAL_IS_TEST_RULE (self), empty_strv);
   return self->requires != NULL ? (const char *const *) self->requires : empty_strv;
+}
+
+/**
+ * shoal_test_rule_get_fixtures:
+ * @self: a rule
+ *
+ * Returns: (transfer none) (array zero-terminated=1): fixtures the tests need
+ */
+const char *const *
+shoal_test_rule_get_fixtures (ShoalTestRule *self)
+{
+  g_return_val_if_fail (SHOAL_IS_TEST_RULE (self), empty_strv);
+  return self->fixtures != NULL ? (const char *const *) self->fixtures : empty_strv;
 }
 
 /**
@@ -372,6 +389,23 @@ shoal_test_rule_apply (ShoalTestRule *self,
       requires = merge (shoal_test_case_get_requirements (test),
                         (const char *const *) self->requires, suite);
       shoal_test_case_set_requirements (test, (const char *const *) requires);
+    }
+  if (self->fixtures != NULL)
+    {
+      /* A test needs a fixture's setup to have passed. */
+      g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+      g_auto (GStrv) setups = NULL;
+      g_auto (GStrv) merged = NULL;
+
+      for (guint i = 0; self->fixtures[i] != NULL; i++)
+        {
+          g_autofree char *setup = g_strconcat ("fixture::", self->fixtures[i], "/setup", NULL);
+
+          g_strv_builder_add (builder, setup);
+        }
+      setups = g_strv_builder_end (builder);
+      merged = merge (shoal_test_case_get_requirements (test), (const char *const *) setups, NULL);
+      shoal_test_case_set_requirements (test, (const char *const *) merged);
     }
   if (self->tags != NULL)
     {

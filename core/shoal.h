@@ -26,6 +26,7 @@
 #include "shoal-event-log.h"
 #include "shoal-dispatch-context.h"
 #include "shoal-adapter.h"
+#include "shoal-command-adapter.h"
 #include "shoal-strategy.h"
 #include "shoal-resource-instance.h"
 #include "shoal-resource-provider.h"

@@ -657,6 +657,78 @@ class TestResources(CliTestCase):
         self.assertEqual(login['message'], 'skipped: it requires d::create, which did not pass')
 
 
+class TestFixtures(CliTestCase):
+    def fixture_project(self, setup_exit=0, test_script='true'):
+        project = self.project({})
+        log = project.path('log')
+        record = 'echo "$1 $(date +%s%N)" >> ' + log
+        project.write_config({
+            'max_workers': 3,
+            'fixtures': {'db': {
+                'setup': ['/bin/sh', '-c', record + '; exit %d' % setup_exit, 'sh', 'setup'],
+                'teardown': ['/bin/sh', '-c', record, 'sh', 'teardown']}},
+            'suites': [{'name': 'u', 'adapter': 'exec', 'fixtures': ['db'],
+                        'tests': [sh_test('t%d' % i, test_script + '; echo "test $(date +%s%N)" >> ' + log)
+                                  for i in range(4)]},
+                       {'name': 'other', 'adapter': 'exec', 'tests': [sh_test('free', 'true')]}]})
+        return project, log
+
+    def read_log(self, log):
+        with open(log) as f:
+            return [(word, int(ns)) for word, ns in (line.split() for line in f)]
+
+    def test_setup_once_before_teardown_once_after(self):
+        project, log = self.fixture_project()
+        proc, report = project.run_json()
+        self.assertExit(proc, 0)
+        events = self.read_log(log)
+        words = [w for w, _ in events]
+        self.assertEqual(words.count('setup'), 1, events)
+        self.assertEqual(words.count('teardown'), 1, events)
+        self.assertEqual(words[0], 'setup')
+        self.assertEqual(words[-1], 'teardown')
+        results = by_id(report)
+        self.assertEqual(results['fixture::db/setup']['outcome'], 'passed')
+        self.assertEqual(results['fixture::db/teardown']['outcome'], 'passed')
+
+    def test_failed_setup_skips_the_tests_and_still_tears_down(self):
+        project, log = self.fixture_project(setup_exit=1)
+        proc, report = project.run_json()
+        self.assertExit(proc, 1)
+        results = by_id(report)
+        for i in range(4):
+            self.assertEqual(results['u::t%d' % i]['outcome'], 'skipped')
+            self.assertEqual(results['u::t%d' % i]['message'],
+                             'skipped: it requires fixture::db/setup, which did not pass')
+        self.assertEqual(results['other::free']['outcome'], 'passed')
+        self.assertEqual([w for w, _ in self.read_log(log)], ['setup', 'teardown'])
+
+    def test_teardown_runs_after_an_interruption(self):
+        project, log = self.fixture_project(test_script='sleep 300')
+        proc = subprocess.Popen([SHOAL, 'run'], cwd=project.dir, env=shoal_env(),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            started = wait_for(lambda: os.path.exists(project.path('.shoal', 'runs', 'latest',
+                                                                   'events.ndjson')) and
+                               open(project.events_path).read().count('"test-started"') >= 3, 30)
+            self.assertTrue(started)
+            time.sleep(0.3)
+            proc.send_signal(signal.SIGINT)
+            self.assertEqual(proc.wait(timeout=60), 130)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        words = [w for w, _ in self.read_log(log)]
+        self.assertEqual(words, ['setup', 'teardown'])
+
+    def test_unknown_fixture(self):
+        project = self.project({'suites': [{'name': 'u', 'adapter': 'exec', 'fixtures': ['nope'],
+                                            'tests': [sh_test('t', 'true')]}]})
+        proc = project.run('run')
+        self.assertExit(proc, 2)
+        self.assertIn("test 'u::t' needs the fixture 'nope', which is not in fixtures:", proc.stderr)
+
+
 class TestIsolation(CliTestCase):
     def test_private_tmpdir_removed_or_kept_on_failure(self):
         project = self.project({

@@ -54,7 +54,7 @@ static const BadInput bad_inputs[] = {
     "'distribution_strategy'?" },
   { "unknown-key-listing", "zzz: 1\n", SHOAL_CONFIG_ERROR_UNKNOWN_KEY,
     "shoal.yaml:1:1: zzz: unknown key 'zzz' (known keys: cleanup_timeout, debug_mode, "
-    "distribution_strategy, environment, health_check_interval, kill_grace, log_level, "
+    "distribution_strategy, environment, fixtures, health_check_interval, kill_grace, log_level, "
     "max_workers, min_workers, quarantine_config, quarantine_threshold, reports, resource_pools, "
     "resource_timeout, resources, retries, retry_failed, suites, temp_dir, tests, timeout)" },
   { "unknown-environment-key", "environment:\n  cleanup_on_exti: true\n",
