@@ -87,6 +87,13 @@ typedef struct
   int child_errno;
 } Outcome;
 
+/* What the child reports through the error pipe when it cannot exec. */
+typedef struct
+{
+  int step;
+  int error;
+} ChildFailure;
+
 /* The vfork itself, apart, so that nothing the child could clobber lives
  * in the caller's frame. */
 static void G_GNUC_NO_INLINE
@@ -96,6 +103,7 @@ launch (const char *program,
         const char *cwd,
         int null_fd,
         int output_fd,
+        int report_fd,
         volatile Outcome *outcome)
 {
   sigset_t all, saved;
@@ -131,14 +139,24 @@ launch (const char *program,
           outcome->failed_step = 3;
           goto child_failed;
         }
-      syscall (SYS_close_range, 3U, ~0U, 0U);
+      /* Everything else closes; the report pipe closes at exec. */
+      if (report_fd > 3)
+        syscall (SYS_close_range, 3U, (unsigned) report_fd - 1, 0U);
+      syscall (SYS_close_range, (unsigned) report_fd + 1, ~0U, 0U);
       sigemptyset (&empty);
       sigprocmask (SIG_SETMASK, &empty, NULL);
       execve (program, (char *const *) argv, (char *const *) envp);
       outcome->failed_step = 4;
     child_failed:
-      outcome->child_errno = errno;
-      _exit (127);
+      {
+        /* Shared memory tells under a real vfork; the pipe tells when
+         * vfork is a fork (under valgrind, for one). */
+        ChildFailure failure = { outcome->failed_step, errno };
+
+        outcome->child_errno = errno;
+        (void) !write (report_fd, &failure, sizeof failure);
+        _exit (127);
+      }
     }
   outcome->child_errno = pid < 0 ? errno : outcome->child_errno;
   pthread_sigmask (SIG_SETMASK, &saved, NULL);
@@ -173,7 +191,32 @@ _shoal_launcher_spawn (const char *const *argv,
       return FALSE;
     }
 
-  launch (program, argv, envp, cwd, devnull_fd (), output_fd, &outcome);
+  {
+    int report[2];
+    ChildFailure failure = { 0, 0 };
+    gssize n;
+
+    if (pipe2 (report, O_CLOEXEC) != 0)
+      {
+        int saved_errno = errno;
+
+        g_set_error (error, SHOAL_SCHEDULER_ERROR, SHOAL_SCHEDULER_ERROR_SPAWN,
+                     _ ("cannot start %s: %s"), argv[0], g_strerror (saved_errno));
+        return FALSE;
+      }
+    launch (program, argv, envp, cwd, devnull_fd (), output_fd, report[1], &outcome);
+    close (report[1]);
+    /* End of file: the child exec'd (the pipe closed with exec). */
+    do
+      n = read (report[0], &failure, sizeof failure);
+    while (n < 0 && errno == EINTR);
+    close (report[0]);
+    if (n == sizeof failure && failure.step != 0)
+      {
+        outcome.failed_step = failure.step;
+        outcome.child_errno = failure.error;
+      }
+  }
 
   if (outcome.pid < 0)
     {

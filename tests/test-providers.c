@@ -321,6 +321,7 @@ test_command_replaces_unhealthy (void)
   g_autoptr (ShoalConfig) config = NULL;
   g_autoptr (ShoalResourceProvider) provider = NULL;
   g_autoptr (ShoalResourcePoolManager) manager = shoal_resource_pool_manager_new ();
+  g_autoptr (GPtrArray) held = NULL;
   g_autoptr (GError) error = NULL;
   gint64 deadline;
   int unhealthy = 0;
@@ -344,6 +345,12 @@ test_command_replaces_unhealthy (void)
   g_assert_cmpint (g_atomic_int_get (&unhealthy), >=, 1);
   g_assert_true (g_file_test (marker, G_FILE_TEST_EXISTS));
 
+  /* Holding both instances with checks off means no command is running,
+   * so disposing cancels none: the teardowns below are all there is. */
+  shoal_resource_pool_manager_set_health_check_interval (manager, 0);
+  shoal_resource_pool_manager_acquire_resource_full (manager, "drivers", 2, "t1", 0, 20, NULL, &held,
+                                                     &error);
+  g_assert_no_error (error);
   g_clear_object (&manager);
   g_file_get_contents (log_path, &log, NULL, &error);
   g_assert_no_error (error);

@@ -740,8 +740,9 @@ add_resource_test (Fixture *fixture,
 
 /* Each test appends "<name> <start-ns> <end-ns> <what it held>" to $DIR/log;
  * the records are then checked for overlaps. */
-#define RECORD_SCRIPT(held)                                                                        \
-  "s=$(date +%s%N); sleep 0.05; e=$(date +%s%N); echo \"$SHOAL_TEST_ID $s $e " held "\" >> \"$DIR/log\""
+#define RECORD_SCRIPT_FOR(seconds, held)                                                          \
+  "s=$(date +%s%N); sleep " seconds "; e=$(date +%s%N); echo \"$SHOAL_TEST_ID $s $e " held "\" >> \"$DIR/log\""
+#define RECORD_SCRIPT(held) RECORD_SCRIPT_FOR ("0.05", held)
 
 typedef struct
 {
@@ -854,7 +855,7 @@ test_exclusive_and_shared_resources (Fixture *fixture,
   for (guint i = 0; i < 6; i++)
     {
       g_autofree char *name = g_strdup_printf ("data%u", i);
-      g_autoptr (ShoalTestCase) test = add_resource_test (fixture, name, RECORD_SCRIPT ("data"),
+      g_autoptr (ShoalTestCase) test = add_resource_test (fixture, name, RECORD_SCRIPT_FOR ("0.5", "data"),
                                                           data_res);
 
       g_assert_true (shoal_scheduler_add_test (fixture->scheduler, test, fixture->adapter, &error));
