@@ -130,6 +130,7 @@ struct _ShoalScheduler
   GHashTable *jobs_by_id;   /* test id -> Job* */
   GPtrArray *reporters;     /* ShoalReporter* */
   GPtrArray *early_results; /* ShoalTestResult*, recorded when the run starts */
+  GPtrArray *extra_edges;   /* char* triples: dependent, dependency, "before"|"requires" */
   GPtrArray *warnings;      /* char* */
   ShoalLockManager *lock_manager;         /* (nullable) */
   ShoalResourcePoolManager *pool_manager; /* (nullable) */
@@ -213,6 +214,7 @@ shoal_scheduler_finalize (GObject *object)
   g_hash_table_unref (self->jobs_by_id);
   g_ptr_array_unref (self->reporters);
   g_ptr_array_unref (self->early_results);
+  g_ptr_array_unref (self->extra_edges);
   g_ptr_array_unref (self->warnings);
   g_clear_object (&self->context);
   g_clear_pointer (&self->main_context, g_main_context_unref);
@@ -255,6 +257,7 @@ shoal_scheduler_init (ShoalScheduler *self)
   self->jobs_by_id = g_hash_table_new (g_str_hash, g_str_equal);
   self->reporters = g_ptr_array_new_with_free_func (g_object_unref);
   self->early_results = g_ptr_array_new_with_free_func (g_object_unref);
+  self->extra_edges = g_ptr_array_new_with_free_func (g_free);
   self->warnings = g_ptr_array_new_with_free_func (g_free);
 }
 
@@ -575,6 +578,63 @@ shoal_scheduler_add_test (ShoalScheduler *self,
   job->index = self->jobs->len;
   g_ptr_array_add (self->jobs, job);
   g_hash_table_insert (self->jobs_by_id, (char *) shoal_test_case_get_id (test), job);
+  return TRUE;
+}
+
+/**
+ * shoal_scheduler_add_test_dependency:
+ * @self: a scheduler
+ * @dependent_test: the id of the test that waits
+ * @dependency_test: the id of the test it waits for
+ * @dependency_type: `before` (order only) or `requires` (the dependent is
+ *   skipped, with the reason, when its dependency did not pass)
+ * @error: return location for a #GError
+ *
+ * The seed's `add_test_dependency`: adds a dependency between two tests of
+ * the run, on top of those the tests declare. Cycles are refused when the
+ * run starts, with the cycle spelled out.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+shoal_scheduler_add_test_dependency (ShoalScheduler *self,
+                                     const char *dependent_test,
+                                     const char *dependency_test,
+                                     const char *dependency_type,
+                                     GError **error)
+{
+  g_return_val_if_fail (SHOAL_IS_SCHEDULER (self), FALSE);
+  g_return_val_if_fail (dependent_test != NULL && dependency_test != NULL, FALSE);
+
+  if (dependency_type == NULL)
+    dependency_type = "before";
+  if (!g_str_equal (dependency_type, "before") && !g_str_equal (dependency_type, "requires"))
+    {
+      g_set_error (error, SHOAL_SCHEDULER_ERROR, SHOAL_SCHEDULER_ERROR_INVALID,
+                   _ ("unknown dependency type '%s' (it is 'before' or 'requires')"),
+                   dependency_type);
+      return FALSE;
+    }
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *id = i == 0 ? dependent_test : dependency_test;
+
+      if (!g_hash_table_contains (self->jobs_by_id, id))
+        {
+          g_set_error (error, SHOAL_SCHEDULER_ERROR, SHOAL_SCHEDULER_ERROR_INVALID,
+                       _ ("no test '%s' in this run"), id);
+          return FALSE;
+        }
+    }
+  if (self->started)
+    {
+      g_set_error_literal (error, SHOAL_SCHEDULER_ERROR, SHOAL_SCHEDULER_ERROR_INVALID,
+                           _ ("dependencies cannot be added to a run that has started"));
+      return FALSE;
+    }
+  g_ptr_array_add (self->extra_edges, g_strdup (dependent_test));
+  g_ptr_array_add (self->extra_edges, g_strdup (dependency_test));
+  g_ptr_array_add (self->extra_edges, g_strdup (dependency_type));
   return TRUE;
 }
 
@@ -1495,6 +1555,27 @@ link_dependencies (ShoalScheduler *self,
               job->n_waiting_for++;
             }
         }
+    }
+  for (guint e = 0; e + 2 < self->extra_edges->len; e += 3)
+    {
+      Job *job = g_hash_table_lookup (self->jobs_by_id, self->extra_edges->pdata[e]);
+      Job *dependency = g_hash_table_lookup (self->jobs_by_id, self->extra_edges->pdata[e + 1]);
+      gboolean requires = g_str_equal (self->extra_edges->pdata[e + 2], "requires");
+
+      if (dependency == job)
+        {
+          g_set_error (error, SHOAL_SCHEDULER_ERROR, SHOAL_SCHEDULER_ERROR_INVALID,
+                       _ ("test '%s' depends on itself"), shoal_test_case_get_id (job->test));
+          return FALSE;
+        }
+      if (!g_ptr_array_find (dependency->dependents, job, NULL))
+        {
+          g_ptr_array_add (dependency->dependents, job);
+          g_ptr_array_add (job->dependencies, dependency);
+          job->n_waiting_for++;
+        }
+      if (requires && !g_ptr_array_find (dependency->required_by, job, NULL))
+        g_ptr_array_add (dependency->required_by, job);
     }
   return !find_cycle (self, error);
 }

@@ -78,6 +78,12 @@ gboolean shoal_scheduler_add_test (ShoalScheduler *self,
                                    ShoalAdapter *adapter,
                                    GError **error);
 SHOAL_AVAILABLE_IN_1_0
+gboolean shoal_scheduler_add_test_dependency (ShoalScheduler *self,
+                                              const char *dependent_test,
+                                              const char *dependency_test,
+                                              const char *dependency_type,
+                                              GError **error);
+SHOAL_AVAILABLE_IN_1_0
 void shoal_scheduler_add_result (ShoalScheduler *self,
                                  ShoalTestResult *result);
 SHOAL_AVAILABLE_IN_1_0

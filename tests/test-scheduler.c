@@ -962,6 +962,43 @@ test_requires_skips_and_before_orders (Fixture *fixture,
 }
 
 static void
+test_add_test_dependency (Fixture *fixture,
+                          gconstpointer data)
+{
+  g_autoptr (ShoalRunSummary) summary = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ShoalTestCase) create = add_resource_test (fixture, "create", "exit 1", NULL);
+  g_autoptr (ShoalTestCase) login = add_resource_test (fixture, "login", "true", NULL);
+  g_autoptr (ShoalTestCase) logout = add_resource_test (fixture, "logout", "true", NULL);
+
+  g_assert_true (shoal_scheduler_add_test (fixture->scheduler, logout, fixture->adapter, NULL));
+  g_assert_true (shoal_scheduler_add_test (fixture->scheduler, login, fixture->adapter, NULL));
+  g_assert_true (shoal_scheduler_add_test (fixture->scheduler, create, fixture->adapter, NULL));
+  g_assert_true (shoal_scheduler_add_test_dependency (fixture->scheduler, "s::login", "s::create",
+                                                      "requires", &error));
+  g_assert_true (shoal_scheduler_add_test_dependency (fixture->scheduler, "s::logout", "s::create",
+                                                      "before", &error));
+  g_assert_false (shoal_scheduler_add_test_dependency (fixture->scheduler, "s::logout", "s::create",
+                                                       "after", &error));
+  g_assert_error (error, SHOAL_SCHEDULER_ERROR, SHOAL_SCHEDULER_ERROR_INVALID);
+  g_assert_cmpstr (error->message, ==, "unknown dependency type 'after' (it is 'before' or 'requires')");
+  g_clear_error (&error);
+  g_assert_false (shoal_scheduler_add_test_dependency (fixture->scheduler, "s::nobody", "s::create",
+                                                       "before", &error));
+  g_assert_cmpstr (error->message, ==, "no test 's::nobody' in this run");
+  g_clear_error (&error);
+
+  summary = shoal_scheduler_run (fixture->scheduler, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (shoal_test_result_get_outcome (find_result (summary, "s::login")), ==,
+                   SHOAL_OUTCOME_SKIPPED);
+  g_assert_cmpint (shoal_test_result_get_outcome (find_result (summary, "s::logout")), ==,
+                   SHOAL_OUTCOME_PASSED);
+  g_assert_cmpint (shoal_test_result_get_start_time (find_result (summary, "s::logout")), >=,
+                   shoal_test_result_get_end_time (find_result (summary, "s::create")));
+}
+
+static void
 test_bad_resource_requests (Fixture *fixture,
                             gconstpointer data)
 {
@@ -1117,7 +1154,7 @@ test_resource_stress (Fixture *fixture,
   g_autoptr (ShoalRunSummary) summary = NULL;
   g_autoptr (GPtrArray) records = NULL;
   g_autoptr (GError) error = NULL;
-  guint n = g_test_slow () ? 500 : 120;
+  guint n = 500;
   static const char *const exclusive[] = { "ex0", "ex1", "ex2" };
 
   use_managers (fixture, &locks, &pools);
@@ -1201,6 +1238,7 @@ main (int argc,
   ADD ("exclusive-and-shared-resources", 4, test_exclusive_and_shared_resources);
   ADD ("pools-hand-out-identities", 4, test_pools_hand_out_identities);
   ADD ("requires-skips-and-before-orders", 2, test_requires_skips_and_before_orders);
+  ADD ("add-test-dependency", 2, test_add_test_dependency);
   ADD ("bad-resource-requests", 2, test_bad_resource_requests);
   ADD ("resource-timeout", 2, test_resource_timeout);
   ADD ("slots", 2, test_slots);
