@@ -24,8 +24,7 @@ struct _ShoalCommandAdapter
 
 static void adapter_iface_init (ShoalAdapterInterface *iface);
 
-G_DEFINE_FINAL_TYPE_WITH_CODE (ShoalCommandAdapter, shoal_command_adapter, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (SHOAL_TYPE_ADAPTER, adapter_iface_init))
+G_DEFINE_FINAL_TYPE_WITH_CODE (ShoalCommandAdapter, shoal_command_adapter, G_TYPE_OBJECT, G_IMPLEMENT_INTERFACE (SHOAL_TYPE_ADAPTER, adapter_iface_init))
 
 static ShoalRunCommand *
 shoal_command_adapter_prepare (ShoalAdapter *adapter,

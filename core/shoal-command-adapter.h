@@ -20,6 +20,7 @@ SHOAL_AVAILABLE_IN_1_0
 G_DECLARE_FINAL_TYPE (ShoalCommandAdapter, shoal_command_adapter, SHOAL, COMMAND_ADAPTER, GObject)
 
 SHOAL_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
-ShoalAdapter *shoal_command_adapter_new (void);
+    ShoalAdapter *
+    shoal_command_adapter_new (void);
 
 G_END_DECLS

@@ -187,7 +187,7 @@ _shoal_launcher_spawn (const char *const *argv,
   if (program == NULL)
     {
       g_set_error (error, SHOAL_SCHEDULER_ERROR, SHOAL_SCHEDULER_ERROR_SPAWN,
-                   _("cannot start %s: no such program on the PATH"), argv[0]);
+                   _ ("cannot start %s: no such program on the PATH"), argv[0]);
       return FALSE;
     }
 
@@ -221,7 +221,7 @@ _shoal_launcher_spawn (const char *const *argv,
   if (outcome.pid < 0)
     {
       g_set_error (error, SHOAL_SCHEDULER_ERROR, SHOAL_SCHEDULER_ERROR_SPAWN,
-                   _("cannot start %s: %s"), argv[0], g_strerror (outcome.child_errno));
+                   _ ("cannot start %s: %s"), argv[0], g_strerror (outcome.child_errno));
       return FALSE;
     }
   if (outcome.failed_step != 0)
@@ -230,11 +230,11 @@ _shoal_launcher_spawn (const char *const *argv,
       waitpid (outcome.pid, NULL, 0);
       if (outcome.failed_step == 2)
         g_set_error (error, SHOAL_SCHEDULER_ERROR, SHOAL_SCHEDULER_ERROR_SPAWN,
-                     _("cannot start %s: %s %s: %s"), argv[0], steps[outcome.failed_step], cwd,
+                     _ ("cannot start %s: %s %s: %s"), argv[0], steps[outcome.failed_step], cwd,
                      g_strerror (outcome.child_errno));
       else
         g_set_error (error, SHOAL_SCHEDULER_ERROR, SHOAL_SCHEDULER_ERROR_SPAWN,
-                     _("cannot start %s: %s: %s"), argv[0], steps[outcome.failed_step],
+                     _ ("cannot start %s: %s: %s"), argv[0], steps[outcome.failed_step],
                      g_strerror (outcome.child_errno));
       return FALSE;
     }

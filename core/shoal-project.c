@@ -35,10 +35,10 @@ struct _ShoalProject
 
   ShoalConfig *config;
   ShoalPluginRegistry *registry;
-  GPtrArray *tests;            /* ShoalTestCase* */
-  GHashTable *adapters;        /* test id -> ShoalAdapter* (ref) */
-  GPtrArray *discovery_errors; /* ShoalTestResult* */
-  GPtrArray *warnings;         /* char* */
+  GPtrArray *tests;                       /* ShoalTestCase* */
+  GHashTable *adapters;                   /* test id -> ShoalAdapter* (ref) */
+  GPtrArray *discovery_errors;            /* ShoalTestResult* */
+  GPtrArray *warnings;                    /* char* */
   ShoalLockManager *lock_manager;         /* (nullable) */
   ShoalResourcePoolManager *pool_manager; /* (nullable) */
   gboolean discovered;
@@ -353,7 +353,6 @@ shoal_project_get_warnings (ShoalProject *self)
   g_return_val_if_fail (SHOAL_IS_PROJECT (self), NULL);
   return self->warnings;
 }
-
 
 /**
  * shoal_project_select_tests:

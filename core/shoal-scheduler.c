@@ -69,14 +69,14 @@ struct _Job
 {
   ShoalTestCase *test;
   ShoalAdapter *adapter;
-  GPtrArray *dependents;  /* Job*, not owned: wait for this one */
+  GPtrArray *dependents;   /* Job*, not owned: wait for this one */
   GPtrArray *dependencies; /* Job*, not owned: this one waits for them */
-  GPtrArray *required_by; /* Job*, not owned: skipped unless this one passes */
-  GStrv locks;            /* resources of the lock manager it takes */
-  GStrv pool_requests;    /* "pool:count" it takes from the pool manager */
-  GPtrArray *instances;   /* ShoalResourceInstance*, while it holds them */
-  char *skip_reason;      /* set when a test it requires did not pass */
-  gint64 ready_since;     /* monotonic, while ready */
+  GPtrArray *required_by;  /* Job*, not owned: skipped unless this one passes */
+  GStrv locks;             /* resources of the lock manager it takes */
+  GStrv pool_requests;     /* "pool:count" it takes from the pool manager */
+  GPtrArray *instances;    /* ShoalResourceInstance*, while it holds them */
+  char *skip_reason;       /* set when a test it requires did not pass */
+  gint64 ready_since;      /* monotonic, while ready */
   guint index;
   guint n_waiting_for;
   guint attempt;
@@ -97,7 +97,7 @@ struct _Running
   ShoalScheduler *self;
   Job *job;
   Worker *worker;
-  GPtrArray *extra_workers; /* Worker*: the other slots a multi-slot test occupies */
+  GPtrArray *extra_workers;          /* Worker*: the other slots a multi-slot test occupies */
   ShoalTestEnvironment *environment; /* (nullable): its private directories */
   ShoalRunCommand *command;
   GSource *child_watch;
@@ -126,12 +126,12 @@ struct _ShoalScheduler
   char *run_id;
   GStrv environment;
 
-  GPtrArray *jobs;          /* Job*, owned */
-  GHashTable *jobs_by_id;   /* test id -> Job* */
-  GPtrArray *reporters;     /* ShoalReporter* */
-  GPtrArray *early_results; /* ShoalTestResult*, recorded when the run starts */
-  GPtrArray *extra_edges;   /* char* triples: dependent, dependency, "before"|"requires" */
-  GPtrArray *warnings;      /* char* */
+  GPtrArray *jobs;                        /* Job*, owned */
+  GHashTable *jobs_by_id;                 /* test id -> Job* */
+  GPtrArray *reporters;                   /* ShoalReporter* */
+  GPtrArray *early_results;               /* ShoalTestResult*, recorded when the run starts */
+  GPtrArray *extra_edges;                 /* char* triples: dependent, dependency, "before"|"requires" */
+  GPtrArray *warnings;                    /* char* */
   ShoalLockManager *lock_manager;         /* (nullable) */
   ShoalResourcePoolManager *pool_manager; /* (nullable) */
   ShoalEnvironmentManager *env_manager;   /* (nullable) */

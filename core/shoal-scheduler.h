@@ -42,22 +42,22 @@ void shoal_scheduler_set_default_timeout (ShoalScheduler *self,
                                           double seconds);
 SHOAL_AVAILABLE_IN_1_0
 void shoal_scheduler_set_lock_manager (ShoalScheduler *self,
-                                      ShoalLockManager *lock_manager);
+                                       ShoalLockManager *lock_manager);
 SHOAL_AVAILABLE_IN_1_0
 ShoalLockManager *shoal_scheduler_get_lock_manager (ShoalScheduler *self);
 SHOAL_AVAILABLE_IN_1_0
 void shoal_scheduler_set_pool_manager (ShoalScheduler *self,
-                                      ShoalResourcePoolManager *pool_manager);
+                                       ShoalResourcePoolManager *pool_manager);
 SHOAL_AVAILABLE_IN_1_0
 ShoalResourcePoolManager *shoal_scheduler_get_pool_manager (ShoalScheduler *self);
 SHOAL_AVAILABLE_IN_1_0
 void shoal_scheduler_set_environment_manager (ShoalScheduler *self,
-                                             ShoalEnvironmentManager *manager);
+                                              ShoalEnvironmentManager *manager);
 SHOAL_AVAILABLE_IN_1_0
 ShoalEnvironmentManager *shoal_scheduler_get_environment_manager (ShoalScheduler *self);
 SHOAL_AVAILABLE_IN_1_0
 void shoal_scheduler_set_resource_timeout (ShoalScheduler *self,
-                                          double seconds);
+                                           double seconds);
 SHOAL_AVAILABLE_IN_1_0
 void shoal_scheduler_set_kill_grace (ShoalScheduler *self,
                                      double seconds);

@@ -185,6 +185,10 @@ shoal_spawn_capture (const char *const *argv,
   _shoal_process_reaper_kill_group (pid, SIGKILL);
   _shoal_process_reaper_kill_cookie (cookie, FALSE, pid);
 
+  /* Let what communicate() left on the private context (a cancelled
+   * operation's sources) run and free itself before the context goes. */
+  while (g_main_context_iteration (context, FALSE))
+    ;
   g_main_context_pop_thread_default (context);
 
   if (timeout_error != NULL)

@@ -402,8 +402,7 @@ STRV_ACCESSORS (dependencies, shoal_test_case_get_dependencies, shoal_test_case_
  *
  * Sets the tests that must pass for this one to run.
  */
-STRV_ACCESSORS (requirements, shoal_test_case_get_requirements, shoal_test_case_set_requirements,
-                requirements)
+STRV_ACCESSORS (requirements, shoal_test_case_get_requirements, shoal_test_case_set_requirements, requirements)
 
 /**
  * shoal_test_case_get_required_resources:

@@ -110,7 +110,7 @@ shoal_parse_resource_request (const char *request,
   if (*name == '\0')
     {
       g_set_error (error, SHOAL_CONFIG_ERROR, SHOAL_CONFIG_ERROR_INVALID,
-                   _("malformed resource request '%s': the resource has no name"), request);
+                   _ ("malformed resource request '%s': the resource has no name"), request);
       return FALSE;
     }
   if (colon != NULL)
@@ -122,7 +122,7 @@ shoal_parse_resource_request (const char *request,
           count > G_MAXINT)
         {
           g_set_error (error, SHOAL_CONFIG_ERROR, SHOAL_CONFIG_ERROR_INVALID,
-                       _("malformed resource request '%s': the count must be a positive integer"),
+                       _ ("malformed resource request '%s': the count must be a positive integer"),
                        request);
           return FALSE;
         }
@@ -175,8 +175,8 @@ shoal_test_rule_new_from_settings (ShoalSettings *settings,
       if (shoal_settings_get_kind (settings, "match") == SHOAL_SETTINGS_KIND_NONE)
         {
           shoal_settings_set_error_literal (settings, NULL, error, SHOAL_CONFIG_ERROR_MISSING,
-                                            _("missing required key 'match' (a test id or a "
-                                              "pattern such as \"suite::*\")"));
+                                            _ ("missing required key 'match' (a test id or a "
+                                               "pattern such as \"suite::*\")"));
           return NULL;
         }
       self->match = shoal_settings_get_string (settings, "match", NULL, error);

@@ -23,9 +23,10 @@ SHOAL_AVAILABLE_IN_1_0
 G_DECLARE_FINAL_TYPE (ShoalTestRule, shoal_test_rule, SHOAL, TEST_RULE, GObject)
 
 SHOAL_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
-ShoalTestRule *shoal_test_rule_new_from_settings (ShoalSettings *settings,
-                                                  gboolean with_match,
-                                                  GError **error);
+    ShoalTestRule *
+    shoal_test_rule_new_from_settings (ShoalSettings *settings,
+                                       gboolean with_match,
+                                       GError **error);
 SHOAL_AVAILABLE_IN_1_0
 const char *shoal_test_rule_get_match (ShoalTestRule *self);
 SHOAL_AVAILABLE_IN_1_0

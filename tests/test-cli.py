@@ -636,6 +636,18 @@ class TestResources(CliTestCase):
         self.assertTrue(all('db' in r['resources'] for r in results.values()))
         self.assertEqual(most_at_once(records), 1)
 
+    def test_a_test_entry_lists_what_it_needs(self):
+        project = self.project({
+            'resources': {'db': {}},
+            'suites': [{'name': 'e', 'adapter': 'exec', 'tests': [
+                sh_test('create', 'exit 1', resources=['db']),
+                sh_test('login', 'true', requires=['create'], priority=5)]}]})
+        proc, report = project.run_json()
+        self.assertExit(proc, 1)
+        results = by_id(report)
+        self.assertEqual(results['e::create']['resources'], ['db'])
+        self.assertEqual(results['e::login']['outcome'], 'skipped')
+
     def test_unknown_resource_is_a_usage_error(self):
         project = self.project({
             'suites': [{'name': 'r', 'adapter': 'exec', 'resources': ['nowhere'],

@@ -21,6 +21,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import textwrap
 import unittest
 
@@ -674,6 +675,70 @@ class PythonStrategyTest(ShoalTestCase):
         self.assertEqual([t.get_local_id() for t in groups[0].get_tests()], ['t4', 't2', 't0'])
         self.assertEqual([t.get_local_id() for t in groups[1].get_tests()], ['t3', 't1'])
         self.assertEqual(groups[0].get_estimated_duration(), 3.0)
+
+
+class ManagersFromPythonTest(ShoalTestCase):
+    def test_lock_manager_breaks_a_deadlock_between_python_threads(self):
+        locks = Shoal.LockManager.new()
+        locks.set_detection_interval(0.1)
+        locks.register_resource('lock1', 'table', True)
+        locks.register_resource('lock2', 'table', True)
+        both_hold_one = threading.Barrier(2)
+        outcomes = {}
+
+        def worker(name, first, second):
+            locks.acquire(name, first, Shoal.LockMode.DEFAULT, 10, None)
+            both_hold_one.wait()
+            try:
+                locks.acquire(name, second, Shoal.LockMode.DEFAULT, 10, None)
+                outcomes[name] = 'finished'
+            except GLib.Error as error:
+                outcomes[name] = error.message
+            locks.release_all(name)
+
+        threads = [threading.Thread(target=worker, args=('test_a', 'lock1', 'lock2')),
+                   threading.Thread(target=worker, args=('test_b', 'lock2', 'lock1'))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        self.assertEqual(sorted(outcomes), ['test_a', 'test_b'])
+        finished = [name for name, outcome in outcomes.items() if outcome == 'finished']
+        gave_way = [outcome for outcome in outcomes.values() if outcome != 'finished']
+        self.assertEqual(len(finished), 1, outcomes)
+        self.assertEqual(len(gave_way), 1, outcomes)
+        self.assertIn('deadlock', gave_way[0])
+        self.assertIn('lock1', gave_way[0])
+        self.assertIn('lock2', gave_way[0])
+
+    def test_pool_manager_hands_out_identities(self):
+        pools = Shoal.ResourcePoolManager.new()
+        pools.add_pool('selenium_drivers', 2)
+        first = pools.acquire_resource('selenium_drivers', 'worker_1', 5, None)
+        second = pools.acquire_resource('selenium_drivers', 'worker_2', 5, None)
+        self.assertNotEqual(first.get_id(), second.get_id())
+        status = pools.get_pool_status().unpack()['selenium_drivers']
+        self.assertEqual(status['in_use'], 2)
+        self.assertEqual(status['utilization'], 1.0)
+        with self.assertRaises(GLib.Error) as cm:
+            pools.acquire_resource('selenium_drivers', 'worker_3', 0.1, None)
+        self.assertIn("waiting for 1 instance of 'selenium_drivers'", cm.exception.message)
+        pools.release_resource('selenium_drivers', first.get_id(), 'worker_1')
+        self.assertEqual(pools.get_pool_status().unpack()['selenium_drivers']['in_use'], 1)
+
+    def test_environment_manager_makes_private_directories(self):
+        base = tempfile.TemporaryDirectory(prefix='shoal-gi-env-')
+        self.addCleanup(base.cleanup)
+        manager = Shoal.EnvironmentManager.new(base.name)
+        config = GLib.Variant('a{sv}', {
+            'environment_variables': GLib.Variant('a{ss}', {'TEST_MODE': 'isolated'})})
+        env_id = manager.create_worker_environment('worker_1', config)
+        self.assertTrue(os.path.isdir(env_id))
+        environment = manager.create_test_environment('worker_1', 's::t')
+        variables = dict(v.split('=', 1) for v in environment.get_environment())
+        self.assertEqual(variables['TEST_MODE'], 'isolated')
+        self.assertTrue(variables['TMPDIR'].startswith(environment.get_directory()))
+        self.assertEqual(manager.get_status().unpack()['active_environments'], 1)
 
 
 class CAdapterFromPythonTest(ShoalTestCase):

@@ -704,7 +704,6 @@ fixture_tear_down_shared (Fixture *fixture,
   fixture_tear_down (fixture, data);
 }
 
-
 /* Resources: locks and pools */
 
 static void
@@ -740,7 +739,7 @@ add_resource_test (Fixture *fixture,
 
 /* Each test appends "<name> <start-ns> <end-ns> <what it held>" to $DIR/log;
  * the records are then checked for overlaps. */
-#define RECORD_SCRIPT_FOR(seconds, held)                                                          \
+#define RECORD_SCRIPT_FOR(seconds, held) \
   "s=$(date +%s%N); sleep " seconds "; e=$(date +%s%N); echo \"$SHOAL_TEST_ID $s $e " held "\" >> \"$DIR/log\""
 #define RECORD_SCRIPT(held) RECORD_SCRIPT_FOR ("0.05", held)
 

@@ -26,6 +26,7 @@ shoal_command_spec_free (ShoalCommandSpec *spec)
   g_free (spec->cwd);
   g_strfreev (spec->environment);
   g_strfreev (spec->tags);
+  g_clear_object (&spec->rule);
   g_free (spec->command_location);
   g_free (spec->cwd_location);
   g_free (spec);
@@ -127,7 +128,8 @@ static ShoalCommandSpec *
 read_spec (ShoalSettings *entry, const char *default_cwd, GError **error)
 {
   static const char *const known_keys[] = {
-    "name", "command", "timeout", "env", "cwd", "tags", NULL
+    "name", "command", "timeout", "env", "cwd", "tags", "resources", "depends", "requires",
+    "priority", "slots", "fixtures", NULL
   };
   g_autoptr (ShoalCommandSpec) spec = g_new0 (ShoalCommandSpec, 1);
   g_autoptr (GError) local_error = NULL;
@@ -183,6 +185,10 @@ read_spec (ShoalSettings *entry, const char *default_cwd, GError **error)
       !shoal_settings_get_environ (entry, "env", &spec->environment, error) ||
       !shoal_command_read_cwd (entry, default_cwd, &spec->cwd, error) ||
       !shoal_settings_get_strv (entry, "tags", &spec->tags, error))
+    return NULL;
+  /* What a test needs, as a suite or a `tests:` rule would say it. */
+  spec->rule = shoal_test_rule_new_from_settings (entry, FALSE, error);
+  if (spec->rule == NULL)
     return NULL;
 
   spec->command_location = shoal_command_location (entry, "command");

@@ -168,6 +168,7 @@ test_from_spec (ShoalExecAdapter *self, ShoalCommandSpec *spec, GError **error)
   shoal_test_case_set_environment (test, (const char *const *) spec->environment);
   shoal_test_case_set_timeout (test, spec->timeout);
   shoal_test_case_set_tags (test, (const char *const *) spec->tags);
+  shoal_test_rule_apply (spec->rule, test);
   return g_steal_pointer (&test);
 }
 

@@ -160,6 +160,7 @@ shoal_tap_adapter_discover (ShoalAdapter *adapter, GCancellable *cancellable, GE
       shoal_test_case_set_environment (test, (const char *const *) spec->environment);
       shoal_test_case_set_timeout (test, spec->timeout);
       shoal_test_case_set_tags (test, (const char *const *) spec->tags);
+      shoal_test_rule_apply (spec->rule, test);
       g_ptr_array_add (tests, g_steal_pointer (&test));
     }
 

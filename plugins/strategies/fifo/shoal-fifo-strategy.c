@@ -22,7 +22,7 @@ struct _ShoalFifoStrategy
 {
   GObject parent_instance;
 
-  GQueue ready; /* ShoalTestCase*, owned */
+  GQueue ready;            /* ShoalTestCase*, owned */
   guint n_prioritized;     /* ready tests whose priority is not 0 */
   GHashTable *ready_since; /* ShoalTestCase* -> monotonic time it became ready */
 };
