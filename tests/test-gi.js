@@ -357,6 +357,37 @@ test('a JavaScript adapter runs /bin/true and /bin/false', () => {
     assertEqual(sortedKeys(outcomes(summary)), {'js::no': 'failed', 'js::yes': 'passed'}, 'outcomes');
 });
 
+test('the lock, pool and environment managers work from JavaScript', () => {
+    const locks = Shoal.LockManager.new();
+    locks.register_resource('user_db', 'database', true);
+    assert(locks.acquire('test_a', 'user_db', Shoal.LockMode.DEFAULT, 1, null), 'first holder');
+    const busy = assertThrowsGError(
+        () => locks.acquire('test_b', 'user_db', Shoal.LockMode.DEFAULT, 0.1, null),
+        Shoal.lock_error_quark(), Shoal.LockError.TIMEOUT);
+    assert(busy.message.includes("(held by test_a)"), busy.message);
+    assertEqual(locks.get_status().deepUnpack()['user_db']['holders'].deepUnpack(), ['test_a'],
+        'holders');
+    locks.release('test_a', 'user_db');
+
+    const pools = Shoal.ResourcePoolManager.new();
+    pools.add_pool('selenium_drivers', 2);
+    const first = pools.acquire_resource('selenium_drivers', 'worker_1', 1, null);
+    const second = pools.acquire_resource('selenium_drivers', 'worker_2', 1, null);
+    assert(first.get_id() !== second.get_id(), 'distinct identities');
+    assertEqual(pools.get_pool_status().deepUnpack()['selenium_drivers']['in_use'].deepUnpack(), 2,
+        'in use');
+    pools.release_resource('selenium_drivers', first.get_id(), 'worker_1');
+    pools.release_resource('selenium_drivers', second.get_id(), 'worker_2');
+
+    const base = GLib.dir_make_tmp('shoal-gjs-env-XXXXXX');
+    const environments = Shoal.EnvironmentManager.new(base);
+    const environment = environments.create_test_environment('worker_1', 'js::t');
+    const tmpdir = environment.get_environment().find(v => v.startsWith('TMPDIR='));
+    assert(tmpdir && tmpdir.slice(7).startsWith(environment.get_directory()), String(tmpdir));
+    environments.finish_test_environment(environment, true);
+    environments.cleanup_all();
+});
+
 test('configuration errors are GLib.Errors with file:line:col', () => {
     const {config} = makeProject('max_workers: lots\n');
     const error = assertThrowsGError(() => Shoal.Project.new_from_file(config),
