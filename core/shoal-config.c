@@ -660,7 +660,7 @@ shoal_config_init (ShoalConfig *self)
   self->min_workers = 1;
   self->timeout = 300;
   self->kill_grace = 5;
-  self->distribution_strategy = g_strdup ("fifo");
+  self->distribution_strategy = g_strdup ("load_balanced");
   self->retry_failed = FALSE;
   self->retries = 0;
   self->quarantine_threshold = 3;
@@ -1348,7 +1348,7 @@ load_settings (ShoalConfig *self, ShoalSettings *settings, GError **error)
 
   g_free (self->distribution_strategy);
   self->distribution_strategy =
-      shoal_settings_get_string (settings, "distribution_strategy", "fifo", error);
+      shoal_settings_get_string (settings, "distribution_strategy", "load_balanced", error);
   if (self->distribution_strategy == NULL)
     return FALSE;
   if (!is_plugin_name (self->distribution_strategy))

@@ -220,7 +220,7 @@ assert_defaults (ShoalConfig *config)
   g_assert_cmpuint (shoal_config_get_min_workers (config), ==, 1);
   g_assert_cmpfloat (shoal_config_get_timeout (config), ==, 300);
   g_assert_cmpfloat (shoal_config_get_kill_grace (config), ==, 5);
-  g_assert_cmpstr (shoal_config_get_distribution_strategy (config), ==, "fifo");
+  g_assert_cmpstr (shoal_config_get_distribution_strategy (config), ==, "load_balanced");
   g_assert_false (shoal_config_get_retry_failed (config));
   g_assert_cmpuint (shoal_config_get_retries (config), ==, 0);
   g_assert_cmpuint (shoal_config_get_quarantine_threshold (config), ==, 3);
