@@ -328,6 +328,132 @@ command_list (int argc,
   return EXIT_PASSED;
 }
 
+/* shoal plan */
+
+static int
+command_plan (int argc,
+              char **argv)
+{
+  g_autoptr (GOptionContext) context = g_option_context_new (
+      _ ("[TEST-ID-PATTERN…] — show how the tests would be distributed, without running them"));
+  g_autoptr (ShoalProject) project = NULL;
+  g_autoptr (ShoalStrategy) strategy = NULL;
+  g_autoptr (ShoalDispatchContext) dispatch = NULL;
+  g_autoptr (ShoalTestDistributionManager) manager = NULL;
+  g_autoptr (GPtrArray) tests = NULL;
+  g_autoptr (GError) error = NULL;
+  GList *groups = NULL;
+  ShoalConfig *config;
+  gboolean json = FALSE;
+  int workers = 0;
+  int exit_status = EXIT_PASSED;
+  double makespan, bound, score;
+  GOptionEntry entries[] = {
+    { "jobs", 'j', 0, G_OPTION_ARG_INT, &workers, N_ ("Plan for N workers (default: max_workers)"),
+      "N" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_ ("Print the plan as JSON"), NULL },
+    { NULL },
+  };
+
+  g_option_context_add_main_entries (context, config_entries, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_description (context,
+                                    _ ("The lower bound is max(total / workers, longest test, "
+                                       "longest dependency chain);\nthe balance score is the mean "
+                                       "load of the workers over the largest (1.0 is even).\n"));
+  if (!parse_options (context, &argc, &argv, &exit_status))
+    return exit_status;
+  if (workers < 0 || workers > 4096)
+    return fail (_ ("-j must be between 1 and 4096, got %d"), workers);
+
+  project = load_project (&error);
+  if (project == NULL)
+    return fail ("%s", error->message);
+  if (!check_patterns (project, argv + 1, &exit_status))
+    return exit_status;
+  config = shoal_project_get_config (project);
+  if (workers > 0)
+    shoal_config_set_max_workers (config, (guint) workers);
+  strategy = shoal_plugin_registry_create_strategy (
+      shoal_project_get_registry (project), shoal_config_get_distribution_strategy (config), &error);
+  if (strategy == NULL)
+    return fail ("%s", error->message);
+
+  tests = shoal_project_select_tests (project, (const char *const *) argv + 1);
+  dispatch = shoal_dispatch_context_new (shoal_config_get_max_workers (config), 1.0);
+  manager = shoal_test_distribution_manager_new (strategy, dispatch);
+  groups = shoal_test_distribution_manager_distribute_tests (manager, tests, 0, &error);
+  if (error != NULL)
+    return fail ("%s", error->message);
+  makespan = shoal_test_distribution_manager_estimated_makespan (groups);
+  bound = shoal_test_distribution_manager_lower_bound (manager, tests, 0);
+  score = shoal_test_distribution_manager_calculate_balance_score (groups);
+
+  if (json)
+    {
+      g_autoptr (JsonBuilder) builder = json_builder_new ();
+      g_autoptr (JsonGenerator) generator = json_generator_new ();
+      g_autoptr (JsonNode) root = NULL;
+      g_autofree char *text = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "strategy");
+      json_builder_add_string_value (builder, shoal_config_get_distribution_strategy (config));
+      json_builder_set_member_name (builder, "workers");
+      json_builder_add_int_value (builder, shoal_config_get_max_workers (config));
+      json_builder_set_member_name (builder, "groups");
+      json_builder_begin_array (builder);
+      for (GList *l = groups; l != NULL; l = l->next)
+        {
+          GPtrArray *members = shoal_test_group_get_tests (l->data);
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "worker_id");
+          json_builder_add_string_value (builder, shoal_test_group_get_worker_id (l->data));
+          json_builder_set_member_name (builder, "estimated_duration");
+          json_builder_add_double_value (builder, shoal_test_group_get_estimated_duration (l->data));
+          json_builder_set_member_name (builder, "tests");
+          json_builder_begin_array (builder);
+          for (guint i = 0; i < members->len; i++)
+            json_builder_add_string_value (builder, shoal_test_case_get_id (members->pdata[i]));
+          json_builder_end_array (builder);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      json_builder_set_member_name (builder, "estimated_makespan");
+      json_builder_add_double_value (builder, makespan);
+      json_builder_set_member_name (builder, "lower_bound");
+      json_builder_add_double_value (builder, bound);
+      json_builder_set_member_name (builder, "balance_score");
+      json_builder_add_double_value (builder, score);
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      json_generator_set_root (generator, root);
+      json_generator_set_pretty (generator, TRUE);
+      text = json_generator_to_data (generator, NULL);
+      g_print ("%s\n", text);
+    }
+  else
+    {
+      g_print (_ ("%u tests on %u workers, strategy %s\n"), tests->len,
+               shoal_config_get_max_workers (config), shoal_config_get_distribution_strategy (config));
+      for (GList *l = groups; l != NULL; l = l->next)
+        {
+          GPtrArray *members = shoal_test_group_get_tests (l->data);
+
+          g_print ("  %-5s %8.2f s  %u tests", shoal_test_group_get_worker_id (l->data),
+                   shoal_test_group_get_estimated_duration (l->data), members->len);
+          for (guint i = 0; i < members->len && i < 4; i++)
+            g_print ("%s%s", i == 0 ? ": " : ", ", shoal_test_case_get_id (members->pdata[i]));
+          g_print ("%s\n", members->len > 4 ? ", …" : "");
+        }
+      g_print (_ ("estimated makespan %.2f s; lower bound %.2f s (ratio %.3f); balance score %.3f\n"),
+               makespan, bound, bound > 0 ? makespan / bound : 1.0, score);
+    }
+  g_list_free_full (groups, g_object_unref);
+  return EXIT_PASSED;
+}
+
 /* shoal plugins */
 
 static int
@@ -455,6 +581,7 @@ command_report (int argc,
 static const Command commands[] = {
   { "run", N_ ("Run tests in parallel"), command_run },
   { "list", N_ ("List the tests shoal.yaml describes"), command_list },
+  { "plan", N_ ("Show how the tests would be distributed, without running them"), command_plan },
   { "report", N_ ("Rebuild reports from a run's event stream"), command_report },
   { "plugins", N_ ("List the adapters, strategies, providers and reporters"), command_plugins },
 };

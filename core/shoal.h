@@ -28,6 +28,7 @@
 #include "shoal-adapter.h"
 #include "shoal-command-adapter.h"
 #include "shoal-strategy.h"
+#include "shoal-test-distribution-manager.h"
 #include "shoal-resource-instance.h"
 #include "shoal-resource-provider.h"
 #include "shoal-reporter.h"

@@ -950,6 +950,28 @@ class TestReports(CliTestCase):
         self.assertTrue(rebuilt['interrupted'])
 
 
+class TestPlan(CliTestCase):
+    def test_plan_json(self):
+        project = self.project({
+            'max_workers': 2,
+            'suites': [{'name': 'p', 'adapter': 'exec', 'tests': [
+                sh_test('a', 'true'), sh_test('b', 'true', depends=['a']), sh_test('c', 'true')]}]})
+        proc = project.run('plan', '--json')
+        self.assertExit(proc, 0)
+        plan = json.loads(proc.stdout)
+        self.assertEqual(set(plan), {'strategy', 'workers', 'groups', 'estimated_makespan',
+                                     'lower_bound', 'balance_score'})
+        self.assertEqual(plan['strategy'], 'load_balanced')
+        self.assertEqual(sorted(t for g in plan['groups'] for t in g['tests']),
+                         ['p::a', 'p::b', 'p::c'])
+        # Unknown tests take 1 s: max (3 / 2, 1, chain a -> b of 2).
+        self.assertEqual(plan['lower_bound'], 2.0)
+        self.assertGreaterEqual(plan['estimated_makespan'], plan['lower_bound'])
+        self.assertLessEqual(plan['balance_score'], 1.0)
+        # Nothing ran.
+        self.assertFalse(os.path.exists(project.path('.shoal', 'runs')))
+
+
 class TestSelection(CliTestCase):
     def selection_project(self):
         return self.project({'suites': [

@@ -203,6 +203,59 @@ test_fifo_order (void)
   g_assert_cmpstr (got, ==, "short long");
 }
 
+static void
+test_distribution_manager (void)
+{
+  g_autoptr (ShoalStrategy) strategy = load_strategy ("load_balanced");
+  g_autoptr (ShoalDispatchContext) context = shoal_dispatch_context_new (2, 1.0);
+  g_autoptr (ShoalTestDistributionManager) manager = NULL;
+  g_autoptr (GPtrArray) tests = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GError) error = NULL;
+  GList *groups, *skewed, *rebalanced;
+  g_autoptr (ShoalTestGroup) heavy = shoal_test_group_new ("w1");
+  g_autoptr (ShoalTestGroup) light = shoal_test_group_new ("w2");
+
+  /* A 5 s chain (2 + 3) and three 1 s tests: total 8 s on 2 workers. */
+  g_ptr_array_add (tests, make_test ("head", 2, NULL));
+  g_ptr_array_add (tests, make_test ("tail", 3, "s::head"));
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("one%u", i);
+
+      g_ptr_array_add (tests, make_test (name, 1, NULL));
+    }
+  manager = shoal_test_distribution_manager_new (strategy, context);
+  /* max (8 / 2, 3, 5) */
+  g_assert_cmpfloat (shoal_test_distribution_manager_lower_bound (manager, tests, 0), ==, 5);
+  /* max (8 / 4, 3, 5) */
+  g_assert_cmpfloat (shoal_test_distribution_manager_lower_bound (manager, tests, 4), ==, 5);
+  /* max (8 / 1, ...) */
+  g_assert_cmpfloat (shoal_test_distribution_manager_lower_bound (manager, tests, 1), ==, 8);
+
+  groups = shoal_test_distribution_manager_distribute_tests (manager, tests, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_length (groups), ==, 2);
+  /* The chain on one worker (5 s), the rest beside it. */
+  g_assert_cmpfloat (shoal_test_distribution_manager_estimated_makespan (groups), ==, 5);
+  g_assert_cmpfloat_with_epsilon (shoal_test_distribution_manager_calculate_balance_score (groups),
+                                  8.0 / (2 * 5), 1e-9);
+  g_list_free_full (groups, g_object_unref);
+
+  /* A lopsided plan is spread again longest first. */
+  for (guint i = 0; i < tests->len; i++)
+    shoal_test_group_add (heavy, tests->pdata[i],
+                          shoal_dispatch_context_estimate (context, tests->pdata[i]));
+  skewed = g_list_append (g_list_append (NULL, heavy), light);
+  g_assert_cmpfloat (shoal_test_distribution_manager_calculate_balance_score (skewed), ==, 0.5);
+  rebalanced = shoal_test_distribution_manager_rebalance_if_needed (manager, skewed, 0.9);
+  g_assert_cmpfloat (shoal_test_distribution_manager_calculate_balance_score (rebalanced), ==, 1.0);
+  g_list_free_full (rebalanced, g_object_unref);
+  rebalanced = shoal_test_distribution_manager_rebalance_if_needed (manager, skewed, 0.4);
+  g_assert_true (rebalanced->data == heavy);
+  g_list_free_full (rebalanced, g_object_unref);
+  g_list_free (skewed);
+}
+
 int
 main (int argc,
       char **argv)
@@ -219,5 +272,6 @@ main (int argc,
   g_test_add_func ("/shoal/strategies/load-balanced/plan", test_load_balanced_plan);
   g_test_add_func ("/shoal/strategies/load-balanced/plan-respects-dependencies",
                    test_load_balanced_plan_respects_dependencies);
+  g_test_add_func ("/shoal/strategies/distribution-manager", test_distribution_manager);
   return g_test_run ();
 }
