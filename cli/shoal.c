@@ -170,6 +170,8 @@ command_run (int argc,
   g_autoptr (GMainLoop) loop = NULL;
   g_autoptr (GPtrArray) reports = g_ptr_array_new_with_free_func (g_object_unref);
   g_auto (GStrv) report_specs = NULL;
+  g_autofree char *shard_spec = NULL;
+  guint shard = 0, n_shards = 0;
   ShoalConfig *config;
   GPtrArray *config_reports;
   RunState state = { 0 };
@@ -186,6 +188,8 @@ command_run (int argc,
     { "report", 'r', 0, G_OPTION_ARG_STRING_ARRAY, &report_specs,
       N_ ("Also write a report, e.g. json=report.json or junit=junit.xml"), N_ ("FORMAT=PATH") },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, N_ ("Show the output of every test"), NULL },
+    { "shard", 0, 0, G_OPTION_ARG_STRING, &shard_spec,
+      N_ ("Run only shard K of N, split by estimated time (for CI matrices)"), "K/N" },
     { NULL },
   };
 
@@ -201,6 +205,26 @@ command_run (int argc,
     return fail (_ ("-j must be between 1 and 4096, got %d"), workers);
   if (timeout < 0)
     return fail (_ ("--timeout must be positive, got %g"), timeout);
+  if (shard_spec != NULL)
+    {
+      char *slash = strchr (shard_spec, '/');
+      char *end = NULL;
+      guint64 k = 0, n = 0;
+
+      if (slash != NULL)
+        {
+          k = g_ascii_strtoull (shard_spec, &end, 10);
+          if (end != slash)
+            k = 0;
+          n = g_ascii_strtoull (slash + 1, &end, 10);
+          if (*end != '\0')
+            n = 0;
+        }
+      if (k < 1 || n < 1 || k > n || n > 10000)
+        return fail (_ ("--shard takes K/N with 1 <= K <= N, got '%s'"), shard_spec);
+      shard = (guint) k;
+      n_shards = (guint) n;
+    }
 
   project = load_project (&error);
   if (project == NULL)
@@ -247,7 +271,17 @@ command_run (int argc,
       g_ptr_array_add (reports, reporter);
     }
 
-  scheduler = shoal_project_create_scheduler (project, (const char *const *) argv + 1, &error);
+  if (n_shards > 0)
+    {
+      g_autoptr (GPtrArray) selected =
+          shoal_project_select_tests (project, (const char *const *) argv + 1);
+      g_autoptr (GPtrArray) mine = shoal_project_select_shard (project, selected, shard, n_shards);
+
+      scheduler = shoal_project_create_scheduler_for_tests (project, mine,
+                                                            (const char *const *) argv + 1, &error);
+    }
+  else
+    scheduler = shoal_project_create_scheduler (project, (const char *const *) argv + 1, &error);
   if (scheduler == NULL)
     return fail ("%s", error->message);
   print_warnings (shoal_project_get_warnings (project));

@@ -571,9 +571,111 @@ shoal_project_create_scheduler (ShoalProject *self,
                                 const char *const *patterns,
                                 GError **error)
 {
+  g_autoptr (GPtrArray) selected = NULL;
+
+  g_return_val_if_fail (SHOAL_IS_PROJECT (self), NULL);
+
+  if (!shoal_project_discover (self, NULL, error))
+    return NULL;
+  selected = shoal_project_select_tests (self, patterns);
+  return shoal_project_create_scheduler_for_tests (self, selected, patterns, error);
+}
+
+static int
+compare_for_shards (gconstpointer a,
+                    gconstpointer b,
+                    gpointer user_data)
+{
+  ShoalTestCase *ta = *(ShoalTestCase **) a;
+  ShoalTestCase *tb = *(ShoalTestCase **) b;
+  double ea = shoal_dispatch_context_estimate (user_data, ta);
+  double eb = shoal_dispatch_context_estimate (user_data, tb);
+
+  if (ea != eb)
+    return ea > eb ? -1 : 1;
+  return strcmp (shoal_test_case_get_id (ta), shoal_test_case_get_id (tb));
+}
+
+/**
+ * shoal_project_select_shard:
+ * @self: a discovered project
+ * @tests: (element-type ShoalTestCase): the selected tests
+ * @shard: which shard, from 1
+ * @n_shards: how many shards
+ *
+ * For CI matrices (`shoal run --shard K/N`): splits @tests into @n_shards
+ * by estimated time, longest first onto the lightest shard, ties broken by
+ * id, so that the same tests and estimates always give the same shards and
+ * every test is in exactly one. A dependency in another shard is not
+ * waited for.
+ *
+ * Returns: (transfer container) (element-type ShoalTestCase): the tests of
+ *   shard @shard, in their original order
+ */
+GPtrArray *
+shoal_project_select_shard (ShoalProject *self,
+                            GPtrArray *tests,
+                            guint shard,
+                            guint n_shards)
+{
+  g_autoptr (ShoalDispatchContext) context = NULL;
+  g_autoptr (GPtrArray) sorted = NULL;
+  g_autofree double *load = NULL;
+  g_autoptr (GHashTable) chosen = g_hash_table_new (NULL, NULL);
+  GPtrArray *result;
+
+  g_return_val_if_fail (SHOAL_IS_PROJECT (self), NULL);
+  g_return_val_if_fail (tests != NULL, NULL);
+  g_return_val_if_fail (n_shards >= 1 && shard >= 1 && shard <= n_shards, NULL);
+
+  context = shoal_dispatch_context_new (n_shards, 1.0);
+  /* A view: no references of its own (a copy would share the free func). */
+  sorted = g_ptr_array_sized_new (tests->len);
+  for (guint i = 0; i < tests->len; i++)
+    g_ptr_array_add (sorted, tests->pdata[i]);
+  g_ptr_array_sort_with_data (sorted, compare_for_shards, context);
+  load = g_new0 (double, n_shards);
+  for (guint i = 0; i < sorted->len; i++)
+    {
+      guint lightest = 0;
+
+      for (guint k = 1; k < n_shards; k++)
+        if (load[k] < load[lightest])
+          lightest = k;
+      load[lightest] += shoal_dispatch_context_estimate (context, sorted->pdata[i]);
+      if (lightest == shard - 1)
+        g_hash_table_add (chosen, sorted->pdata[i]);
+    }
+
+  result = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < tests->len; i++)
+    if (g_hash_table_contains (chosen, tests->pdata[i]))
+      g_ptr_array_add (result, g_object_ref (tests->pdata[i]));
+  return result;
+}
+
+/**
+ * shoal_project_create_scheduler_for_tests:
+ * @self: a discovered project
+ * @tests: (element-type ShoalTestCase): tests of the project to run
+ * @patterns: (array zero-terminated=1) (nullable): the patterns they were
+ *   selected with, to select discovery failures the same way
+ * @error: return location for a #GError
+ *
+ * As [method@Shoal.Project.create_scheduler], for a set of tests chosen by
+ * the caller (a shard, say).
+ *
+ * Returns: (transfer full): the scheduler, or %NULL with @error set
+ */
+ShoalScheduler *
+shoal_project_create_scheduler_for_tests (ShoalProject *self,
+                                          GPtrArray *tests,
+                                          const char *const *patterns,
+                                          GError **error)
+{
+  GPtrArray *selected = tests;
   g_autoptr (ShoalScheduler) scheduler = NULL;
   g_autoptr (ShoalStrategy) strategy = NULL;
-  g_autoptr (GPtrArray) selected = NULL;
   g_autoptr (GError) local_error = NULL;
   g_autofree char *state_dir = NULL;
   g_autofree char *run_dir = NULL;
@@ -626,7 +728,6 @@ shoal_project_create_scheduler (ShoalProject *self,
   run_dir = g_build_filename (state_dir, "runs", shoal_scheduler_get_run_id (scheduler), NULL);
   shoal_scheduler_set_run_dir (scheduler, run_dir);
 
-  selected = shoal_project_select_tests (self, patterns);
   for (guint i = 0; i < selected->len; i++)
     {
       ShoalTestCase *test = g_ptr_array_index (selected, i);

@@ -56,6 +56,16 @@ ShoalScheduler *shoal_project_create_scheduler (ShoalProject *self,
                                                 const char *const *patterns,
                                                 GError **error);
 SHOAL_AVAILABLE_IN_1_0
+GPtrArray *shoal_project_select_shard (ShoalProject *self,
+                                       GPtrArray *tests,
+                                       guint shard,
+                                       guint n_shards);
+SHOAL_AVAILABLE_IN_1_0
+ShoalScheduler *shoal_project_create_scheduler_for_tests (ShoalProject *self,
+                                                          GPtrArray *tests,
+                                                          const char *const *patterns,
+                                                          GError **error);
+SHOAL_AVAILABLE_IN_1_0
 ShoalReporter *shoal_project_create_reporter (ShoalProject *self,
                                               const char *format,
                                               const char *destination,

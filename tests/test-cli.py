@@ -972,6 +972,26 @@ class TestPlan(CliTestCase):
         self.assertFalse(os.path.exists(project.path('.shoal', 'runs')))
 
 
+class TestShards(CliTestCase):
+    def test_every_test_in_exactly_one_shard_and_deterministic(self):
+        project = self.project({
+            'suites': [{'name': 's', 'adapter': 'exec',
+                        'tests': [sh_test('t%02d' % i, 'true') for i in range(11)]}]})
+        seen = []
+        for k in (1, 2, 3):
+            ids = []
+            for attempt in range(2):
+                proc, report = project.run_json('--shard', '%d/3' % k)
+                self.assertExit(proc, 0)
+                ids.append(sorted(r['id'] for r in report['results']))
+            self.assertEqual(ids[0], ids[1])
+            self.assertGreaterEqual(len(ids[0]), 3)
+            seen += ids[0]
+        self.assertEqual(sorted(seen), ['s::t%02d' % i for i in range(11)])
+        self.assertExit(project.run('run', '--shard', '4/3'), 2)
+        self.assertExit(project.run('run', '--shard', 'x'), 2)
+
+
 class TestSelection(CliTestCase):
     def selection_project(self):
         return self.project({'suites': [
