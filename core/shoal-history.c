@@ -78,8 +78,8 @@ struct _ShoalHistory
   GMutex mutex;
   sqlite3 *db;
   char *path;
-  GArray *pending;          /* PendingRow, guarded by mutex */
-  gint64 first_pending_at;  /* monotonic µs of pending[0] */
+  GArray *pending;         /* PendingRow, guarded by mutex */
+  gint64 first_pending_at; /* monotonic µs of pending[0] */
 };
 
 G_DEFINE_FINAL_TYPE (ShoalHistory, shoal_history, G_TYPE_OBJECT)
@@ -89,29 +89,29 @@ G_DEFINE_QUARK (shoal-history-error-quark, shoal_history_error)
 /* clang-format on */
 
 static const char schema_v1[] =
-  "CREATE TABLE IF NOT EXISTS attempts ("
-  "  id INTEGER PRIMARY KEY,"
-  "  test_id TEXT NOT NULL,"
-  "  suite TEXT,"
-  "  run_id TEXT NOT NULL,"
-  "  attempt INTEGER NOT NULL,"
-  "  outcome TEXT NOT NULL,"
-  "  duration REAL NOT NULL,"
-  "  worker_id TEXT,"
-  "  host TEXT,"
-  "  start_time INTEGER NOT NULL,"
-  "  end_time INTEGER NOT NULL,"
-  "  peak_rss INTEGER,"
-  "  message TEXT,"
-  "  UNIQUE (test_id, run_id, attempt));"
-  "CREATE INDEX IF NOT EXISTS attempts_test_time ON attempts (test_id, start_time);"
-  "CREATE INDEX IF NOT EXISTS attempts_run ON attempts (run_id);"
-  "CREATE INDEX IF NOT EXISTS attempts_suite ON attempts (suite);";
+    "CREATE TABLE IF NOT EXISTS attempts ("
+    "  id INTEGER PRIMARY KEY,"
+    "  test_id TEXT NOT NULL,"
+    "  suite TEXT,"
+    "  run_id TEXT NOT NULL,"
+    "  attempt INTEGER NOT NULL,"
+    "  outcome TEXT NOT NULL,"
+    "  duration REAL NOT NULL,"
+    "  worker_id TEXT,"
+    "  host TEXT,"
+    "  start_time INTEGER NOT NULL,"
+    "  end_time INTEGER NOT NULL,"
+    "  peak_rss INTEGER,"
+    "  message TEXT,"
+    "  UNIQUE (test_id, run_id, attempt));"
+    "CREATE INDEX IF NOT EXISTS attempts_test_time ON attempts (test_id, start_time);"
+    "CREATE INDEX IF NOT EXISTS attempts_run ON attempts (run_id);"
+    "CREATE INDEX IF NOT EXISTS attempts_suite ON attempts (suite);";
 
 static const char insert_sql[] =
-  "INSERT OR IGNORE INTO attempts (test_id, suite, run_id, attempt, outcome, duration,"
-  " worker_id, host, start_time, end_time, peak_rss, message)"
-  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+    "INSERT OR IGNORE INTO attempts (test_id, suite, run_id, attempt, outcome, duration,"
+    " worker_id, host, start_time, end_time, peak_rss, message)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 
 static void
 pending_row_clear (gpointer data)
@@ -134,7 +134,6 @@ is_corruption (int rc)
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
     case SQLITE_CANTOPEN:
-    case SQLITE_IOERR:
     case SQLITE_FORMAT:
       return TRUE;
     default:
@@ -783,7 +782,9 @@ add_to_table (const char *test_id,
 
 /* One query for many tests: the wanted ids go into a temporary table the
  * attempts are joined with, and the per-test window is cut in C from rows
- * that come grouped by test, newest first. */
+ * that come grouped by test, newest first. Ordering by the temporary
+ * table's key lets SQLite walk it in order and read each test's rows
+ * backwards from the (test_id, start_time) index, with no sort. */
 static GHashTable *
 get_estimates_locked (ShoalHistory *self,
                       const char *const *test_ids)
@@ -816,7 +817,7 @@ get_estimates_locked (ShoalHistory *self,
                            "SELECT a.test_id, a.duration FROM temp.wanted w"
                            " JOIN attempts a ON a.test_id = w.test_id"
                            " WHERE a.outcome IN " ESTIMATE_OUTCOMES
-                           " ORDER BY a.test_id, a.start_time DESC, a.id DESC",
+                           " ORDER BY w.test_id, a.start_time DESC, a.id DESC",
                            -1, &stmt, NULL);
   if (rc != SQLITE_OK)
     goto out;
@@ -988,11 +989,13 @@ shoal_history_get_attempts (ShoalHistory *self,
                             const char *test_id,
                             guint limit)
 {
-  GPtrArray *results = g_ptr_array_new_with_free_func (g_object_unref);
+  GPtrArray *results;
   sqlite3_stmt *stmt = NULL;
 
-  g_return_val_if_fail (SHOAL_IS_HISTORY (self), results);
-  g_return_val_if_fail (test_id != NULL, results);
+  g_return_val_if_fail (SHOAL_IS_HISTORY (self), NULL);
+  g_return_val_if_fail (test_id != NULL, NULL);
+
+  results = g_ptr_array_new_with_free_func (g_object_unref);
 
   g_mutex_lock (&self->mutex);
   flush_for_read_locked (self);
@@ -1071,8 +1074,18 @@ shoal_history_export (ShoalHistory *self,
   if (ok)
     {
       static const char *const columns[] = {
-        "test_id", "suite", "run_id", "attempt", "outcome", "duration", "worker_id",
-        "host", "start_time", "end_time", "peak_rss", "message",
+        "test_id",
+        "suite",
+        "run_id",
+        "attempt",
+        "outcome",
+        "duration",
+        "worker_id",
+        "host",
+        "start_time",
+        "end_time",
+        "peak_rss",
+        "message",
       };
 
       rc = sqlite3_prepare_v2 (self->db,

@@ -38,6 +38,7 @@
 #include "shoal-lock-manager.h"
 #include "shoal-resource-pool-manager.h"
 #include "shoal-environment-manager.h"
+#include "shoal-history.h"
 #include "shoal-scheduler.h"
 #include "shoal-project.h"
 #undef SHOAL_INSIDE
