@@ -415,6 +415,28 @@ command_plan (int argc,
 
   tests = shoal_project_select_tests (project, (const char *const *) argv + 1);
   dispatch = shoal_dispatch_context_new (shoal_config_get_max_workers (config), 1.0);
+  {
+    g_autoptr (GError) history_error = NULL;
+    ShoalHistory *history = shoal_project_get_history (project, &history_error);
+    g_autoptr (GPtrArray) ids = g_ptr_array_new ();
+    g_autoptr (GHashTable) known = NULL;
+
+    if (history == NULL)
+      g_printerr ("shoal: warning: %s\n", history_error->message);
+    for (guint i = 0; history != NULL && i < tests->len; i++)
+      g_ptr_array_add (ids, (gpointer) shoal_test_case_get_id (tests->pdata[i]));
+    g_ptr_array_add (ids, NULL);
+    if (history != NULL)
+      known = shoal_history_get_estimates (history, (const char *const *) ids->pdata);
+    for (guint i = 0; known != NULL && i < tests->len; i++)
+      {
+        const double *mean = g_hash_table_lookup (known, shoal_test_case_get_id (tests->pdata[i]));
+
+        if (mean != NULL)
+          shoal_dispatch_context_set_estimate (dispatch, shoal_test_case_get_id (tests->pdata[i]),
+                                               *mean);
+      }
+  }
   manager = shoal_test_distribution_manager_new (strategy, dispatch);
   groups = shoal_test_distribution_manager_distribute_tests (manager, tests, 0, &error);
   if (error != NULL)
@@ -485,6 +507,100 @@ command_plan (int argc,
                makespan, bound, bound > 0 ? makespan / bound : 1.0, score);
     }
   g_list_free_full (groups, g_object_unref);
+  return EXIT_PASSED;
+}
+
+/* shoal history */
+
+static int
+command_history (int argc,
+                 char **argv)
+{
+  g_autoptr (GOptionContext) context = g_option_context_new (
+      _ ("[TEST-ID | export FILE | import FILE | rebuild] — the record of past runs"));
+  g_autoptr (ShoalConfig) config = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *config_path = NULL;
+  g_autofree char *state_dir = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr (ShoalHistory) history = NULL;
+  int exit_status = EXIT_PASSED;
+
+  g_option_context_add_main_entries (context, config_entries, GETTEXT_PACKAGE);
+  g_option_context_set_description (context,
+                                    _ ("The history is .shoal/history.db beside shoal.yaml: one "
+                                       "row per attempt.\n"));
+  if (!parse_options (context, &argc, &argv, &exit_status))
+    return exit_status;
+
+  config_path = opt_config != NULL ? g_strdup (opt_config) : shoal_config_find_file (NULL, &error);
+  if (config_path == NULL)
+    return fail ("%s", error->message);
+  config = shoal_config_new_from_file (config_path, &error);
+  if (config == NULL)
+    return fail ("%s", error->message);
+  state_dir = shoal_config_get_state_dir (config);
+  path = g_build_filename (state_dir, "history.db", NULL);
+
+  if (argc >= 2 && g_str_equal (argv[1], "rebuild"))
+    {
+      if (!shoal_history_rebuild (path, &error))
+        return fail ("%s", error->message);
+      g_print (_ ("%s rebuilt (empty)\n"), path);
+      return EXIT_PASSED;
+    }
+
+  history = shoal_history_open (path, &error);
+  if (history == NULL)
+    return fail ("%s", error->message);
+
+  if (argc >= 2 && (g_str_equal (argv[1], "export") || g_str_equal (argv[1], "import")))
+    {
+      guint added = 0;
+
+      if (argc != 3)
+        return fail (_ ("usage: shoal history %s FILE"), argv[1]);
+      if (g_str_equal (argv[1], "export"))
+        {
+          if (!shoal_history_export (history, argv[2], &error))
+            return fail ("%s", error->message);
+          return EXIT_PASSED;
+        }
+      if (!shoal_history_import (history, argv[2], &added, &error))
+        return fail ("%s", error->message);
+      g_print (_ ("%u attempts added from %s\n"), added, argv[2]);
+      return EXIT_PASSED;
+    }
+
+  if (argc >= 2)
+    {
+      g_autoptr (GPtrArray) attempts = shoal_history_get_attempts (history, argv[1], 20);
+      double mean = 0, p90 = 0;
+      guint samples = 0;
+
+      if (attempts->len == 0)
+        return fail (_ ("no attempt of '%s' in %s"), argv[1], path);
+      if (shoal_history_get_estimate (history, argv[1], &mean, &p90, &samples))
+        g_print (_ ("%s: estimate %.3f s (p90 %.3f s) from %u attempts\n"), argv[1], mean, p90,
+                 samples);
+      for (guint i = 0; i < attempts->len; i++)
+        {
+          ShoalTestResult *result = attempts->pdata[i];
+          g_autofree char *when = shoal_format_timestamp (shoal_test_result_get_start_time (result));
+          const char *message = shoal_test_result_get_message (result);
+
+          g_print ("  %s  %-8s %8.3f s  %s%s%s\n", when != NULL ? when : "?",
+                   shoal_outcome_to_string (shoal_test_result_get_outcome (result)),
+                   shoal_test_result_get_duration (result),
+                   shoal_test_result_get_worker_id (result) != NULL
+                       ? shoal_test_result_get_worker_id (result)
+                       : "",
+                   message != NULL ? "  " : "", message != NULL ? message : "");
+        }
+      return EXIT_PASSED;
+    }
+
+  g_print (_ ("history: %s\n"), path);
   return EXIT_PASSED;
 }
 
@@ -617,6 +733,7 @@ static const Command commands[] = {
   { "list", N_ ("List the tests shoal.yaml describes"), command_list },
   { "plan", N_ ("Show how the tests would be distributed, without running them"), command_plan },
   { "report", N_ ("Rebuild reports from a run's event stream"), command_report },
+  { "history", N_ ("Show, export, import or rebuild the record of past runs"), command_history },
   { "plugins", N_ ("List the adapters, strategies, providers and reporters"), command_plugins },
 };
 

@@ -41,6 +41,8 @@ struct _ShoalProject
   GPtrArray *warnings;                    /* char* */
   ShoalLockManager *lock_manager;         /* (nullable) */
   ShoalResourcePoolManager *pool_manager; /* (nullable) */
+  ShoalHistory *history;                  /* (nullable) */
+  gboolean history_opened;
   gboolean discovered;
 };
 
@@ -59,6 +61,7 @@ shoal_project_finalize (GObject *object)
   g_ptr_array_unref (self->warnings);
   g_clear_object (&self->lock_manager);
   g_clear_object (&self->pool_manager);
+  g_clear_object (&self->history);
 
   G_OBJECT_CLASS (shoal_project_parent_class)->finalize (object);
 }
@@ -525,6 +528,33 @@ ensure_managers (ShoalProject *self,
 }
 
 /**
+ * shoal_project_get_history:
+ * @self: a project
+ * @error: return location for a #GError
+ *
+ * Opens (once) the project's history, `.shoal/history.db`.
+ *
+ * Returns: (transfer none) (nullable): the history, or %NULL with @error
+ *   set (a corrupt database says how to rebuild it)
+ */
+ShoalHistory *
+shoal_project_get_history (ShoalProject *self,
+                           GError **error)
+{
+  g_autofree char *state_dir = NULL;
+  g_autofree char *path = NULL;
+
+  g_return_val_if_fail (SHOAL_IS_PROJECT (self), NULL);
+
+  if (self->history != NULL)
+    return self->history;
+  state_dir = shoal_config_get_state_dir (self->config);
+  path = g_build_filename (state_dir, "history.db", NULL);
+  self->history = shoal_history_open (path, error);
+  return self->history;
+}
+
+/**
  * shoal_project_get_lock_manager:
  * @self: a project
  *
@@ -707,6 +737,18 @@ shoal_project_create_scheduler_for_tests (ShoalProject *self,
   shoal_scheduler_set_lock_manager (scheduler, self->lock_manager);
   shoal_scheduler_set_pool_manager (scheduler, self->pool_manager);
   shoal_scheduler_set_resource_timeout (scheduler, shoal_config_get_resource_timeout (self->config));
+  {
+    g_autoptr (GError) history_error = NULL;
+    ShoalHistory *history = self->history_opened ? self->history
+                                                 : shoal_project_get_history (self, &history_error);
+
+    /* An unreadable history costs the estimates, never the run. */
+    self->history_opened = TRUE;
+    if (history != NULL)
+      shoal_scheduler_set_history (scheduler, history);
+    else if (history_error != NULL)
+      g_ptr_array_add (self->warnings, g_strdup (history_error->message));
+  }
   {
     g_autoptr (ShoalEnvironmentManager) environments =
         shoal_environment_manager_new_from_config (self->config,

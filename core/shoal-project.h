@@ -48,6 +48,9 @@ SHOAL_AVAILABLE_IN_1_0
 GPtrArray *shoal_project_select_tests (ShoalProject *self,
                                        const char *const *patterns);
 SHOAL_AVAILABLE_IN_1_0
+ShoalHistory *shoal_project_get_history (ShoalProject *self,
+                                         GError **error);
+SHOAL_AVAILABLE_IN_1_0
 ShoalLockManager *shoal_project_get_lock_manager (ShoalProject *self);
 SHOAL_AVAILABLE_IN_1_0
 ShoalResourcePoolManager *shoal_project_get_pool_manager (ShoalProject *self);

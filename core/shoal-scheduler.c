@@ -135,6 +135,7 @@ struct _ShoalScheduler
   ShoalLockManager *lock_manager;         /* (nullable) */
   ShoalResourcePoolManager *pool_manager; /* (nullable) */
   ShoalEnvironmentManager *env_manager;   /* (nullable) */
+  ShoalHistory *history;                  /* (nullable) */
   double resource_timeout;
 
   /* While running */
@@ -204,6 +205,7 @@ shoal_scheduler_finalize (GObject *object)
   g_clear_object (&self->lock_manager);
   g_clear_object (&self->pool_manager);
   g_clear_object (&self->env_manager);
+  g_clear_object (&self->history);
   g_queue_clear (&self->skipped);
   g_queue_clear (&self->finally);
   g_free (self->run_dir);
@@ -418,6 +420,91 @@ shoal_scheduler_get_environment_manager (ShoalScheduler *self)
 {
   g_return_val_if_fail (SHOAL_IS_SCHEDULER (self), NULL);
   return self->env_manager;
+}
+
+/**
+ * shoal_scheduler_set_history:
+ * @self: a scheduler
+ * @history: (nullable): where attempts are recorded and estimates come from
+ *
+ * With a history, every attempt of the run is recorded (in batches, off the
+ * per-test path), and the strategy gets each test's estimated duration from
+ * it: the test's own mean, else the median of its suite's, else its own
+ * declared estimate or a second.
+ */
+void
+shoal_scheduler_set_history (ShoalScheduler *self,
+                             ShoalHistory *history)
+{
+  g_return_if_fail (SHOAL_IS_SCHEDULER (self));
+  g_return_if_fail (history == NULL || SHOAL_IS_HISTORY (history));
+  g_return_if_fail (!self->started);
+  g_set_object (&self->history, history);
+}
+
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y ? 1
+                            : 0;
+}
+
+/* Estimates for every test of the run, in one query: the test's own, else
+ * the median of its suite's known ones. */
+static void
+load_estimates (ShoalScheduler *self)
+{
+  g_autoptr (GPtrArray) ids = g_ptr_array_new ();
+  g_autoptr (GHashTable) known = NULL;
+  g_autoptr (GHashTable) by_suite = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                           (GDestroyNotify) g_array_unref);
+
+  for (guint i = 0; i < self->jobs->len; i++)
+    g_ptr_array_add (ids, (gpointer) shoal_test_case_get_id (((Job *) self->jobs->pdata[i])->test));
+  g_ptr_array_add (ids, NULL);
+  known = shoal_history_get_estimates (self->history, (const char *const *) ids->pdata);
+  if (known == NULL)
+    return;
+
+  for (guint i = 0; i < self->jobs->len; i++)
+    {
+      ShoalTestCase *test = ((Job *) self->jobs->pdata[i])->test;
+      const double *mean = g_hash_table_lookup (known, shoal_test_case_get_id (test));
+      GArray *values;
+
+      if (mean == NULL)
+        continue;
+      shoal_dispatch_context_set_estimate (self->context, shoal_test_case_get_id (test), *mean);
+      values = g_hash_table_lookup (by_suite, shoal_test_case_get_suite (test));
+      if (values == NULL)
+        {
+          values = g_array_new (FALSE, FALSE, sizeof (double));
+          g_hash_table_insert (by_suite, (gpointer) shoal_test_case_get_suite (test), values);
+        }
+      g_array_append_val (values, *mean);
+    }
+  for (guint i = 0; i < self->jobs->len; i++)
+    {
+      ShoalTestCase *test = ((Job *) self->jobs->pdata[i])->test;
+      GArray *values;
+      double median;
+
+      if (g_hash_table_contains (known, shoal_test_case_get_id (test)) ||
+          shoal_test_case_get_estimated_duration (test) > 0)
+        continue;
+      values = g_hash_table_lookup (by_suite, shoal_test_case_get_suite (test));
+      if (values == NULL || values->len == 0)
+        continue;
+      g_array_sort (values, compare_doubles);
+      median = values->len % 2 ? g_array_index (values, double, values->len / 2)
+                               : (g_array_index (values, double, values->len / 2 - 1) +
+                                  g_array_index (values, double, values->len / 2)) /
+                                     2;
+      shoal_dispatch_context_set_estimate (self->context, shoal_test_case_get_id (test), median);
+    }
 }
 
 /**
@@ -735,6 +822,18 @@ record_results (ShoalScheduler *self,
       json_object_set_member (payload, "result", shoal_test_result_to_json (result));
       emit_event (self, SHOAL_EVENT_TEST_FINISHED, payload);
       shoal_run_summary_add_result (self->summary, result);
+      if (self->history != NULL)
+        {
+          g_autoptr (GError) error = NULL;
+
+          /* A history that cannot be written never stops the run. */
+          if (!shoal_history_record (self->history, self->run_id, g_get_host_name (), result, -1,
+                                     &error))
+            {
+              g_ptr_array_add (self->warnings, g_strdup (error->message));
+              g_clear_object (&self->history);
+            }
+        }
     }
 }
 
@@ -1881,6 +1980,8 @@ shoal_scheduler_run_async (ShoalScheduler *self,
   shoal_run_summary_set_run_dir (self->summary, self->run_dir);
   self->context = shoal_dispatch_context_new (self->max_workers, 1.0);
   shoal_dispatch_context_set_admit_func (self->context, admit, self, NULL);
+  if (self->history != NULL)
+    load_estimates (self);
   if (self->has_resource_requests)
     {
       g_autoptr (GSource) tick = g_timeout_source_new (250);
@@ -1974,6 +2075,14 @@ complete_run (ShoalScheduler *self)
 
       if (!shoal_environment_manager_cleanup_all (self->env_manager, &error))
         emit_log (self, "warning", error->message);
+    }
+
+  if (self->history != NULL)
+    {
+      g_autoptr (GError) error = NULL;
+
+      if (!shoal_history_flush (self->history, &error))
+        g_ptr_array_add (self->warnings, g_strdup (error->message));
     }
 
   shoal_run_summary_set_execution_time (self->summary, elapsed);

@@ -13,6 +13,7 @@
 
 #include "shoal-adapter.h"
 #include "shoal-event.h"
+#include "shoal-history.h"
 #include "shoal-environment-manager.h"
 #include "shoal-lock-manager.h"
 #include "shoal-resource-pool-manager.h"
@@ -55,6 +56,9 @@ void shoal_scheduler_set_environment_manager (ShoalScheduler *self,
                                               ShoalEnvironmentManager *manager);
 SHOAL_AVAILABLE_IN_1_0
 ShoalEnvironmentManager *shoal_scheduler_get_environment_manager (ShoalScheduler *self);
+SHOAL_AVAILABLE_IN_1_0
+void shoal_scheduler_set_history (ShoalScheduler *self,
+                                  ShoalHistory *history);
 SHOAL_AVAILABLE_IN_1_0
 void shoal_scheduler_set_resource_timeout (ShoalScheduler *self,
                                            double seconds);

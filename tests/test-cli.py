@@ -972,6 +972,44 @@ class TestPlan(CliTestCase):
         self.assertFalse(os.path.exists(project.path('.shoal', 'runs')))
 
 
+class TestHistory(CliTestCase):
+    def test_runs_are_recorded_and_feed_the_plan(self):
+        project = self.project({
+            'max_workers': 2,
+            'suites': [{'name': 'h', 'adapter': 'exec', 'tests': [
+                sh_test('slow', 'sleep 0.6'), sh_test('quick', 'true')]}]})
+        for _ in range(2):
+            self.assertExit(project.run('run'), 0)
+        proc = project.run('history', 'h::slow')
+        self.assertExit(proc, 0)
+        self.assertIn('h::slow: estimate 0.', proc.stdout)
+        self.assertIn('from 2 attempts', proc.stdout)
+        plan = json.loads(project.run('plan', '--json').stdout)
+        # The slow test is known to take about 0.6 s: it is the bound.
+        self.assertGreater(plan['lower_bound'], 0.5)
+        self.assertLess(plan['lower_bound'], 1.5)
+        # Export, then import into a fresh history: nothing lost, no duplicates.
+        exported = project.path('history.json')
+        self.assertExit(project.run('history', 'export', exported), 0)
+        os.unlink(project.path('.shoal', 'history.db'))
+        self.assertIn('4 attempts added', project.run('history', 'import', exported).stdout)
+        self.assertIn('0 attempts added', project.run('history', 'import', exported).stdout)
+
+    def test_a_corrupt_history_does_not_block_the_run(self):
+        project = self.project({
+            'suites': [{'name': 'h', 'adapter': 'exec', 'tests': [sh_test('t', 'true')]}]})
+        os.makedirs(project.path('.shoal'))
+        with open(project.path('.shoal', 'history.db'), 'wb') as f:
+            f.write(b'this is not a database' * 100)
+        proc = project.run('run')
+        self.assertExit(proc, 0)
+        self.assertIn('history.db', proc.stderr)
+        self.assertIn('shoal history rebuild', proc.stderr)
+        self.assertExit(project.run('history', 'rebuild'), 0)
+        self.assertExit(project.run('run'), 0)
+        self.assertIn('from 1 attempts', project.run('history', 'h::t').stdout)
+
+
 class TestShards(CliTestCase):
     def test_every_test_in_exactly_one_shard_and_deterministic(self):
         project = self.project({
