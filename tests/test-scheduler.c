@@ -1090,7 +1090,7 @@ test_slots (Fixture *fixture,
     {
       g_autofree char *name = g_strdup_printf ("t%u", i);
       g_autoptr (ShoalTestCase) test = add_resource_test (fixture, name,
-                                                          RECORD_SCRIPT ("any"), NULL);
+                                                          RECORD_SCRIPT_FOR ("0.5", "any"), NULL);
 
       /* The first takes both slots of the run: it runs alone. */
       if (i == 0)
