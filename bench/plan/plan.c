@@ -8,8 +8,8 @@
  * tests, each depending on the one before; one test in five needing a
  * resource) and has the default strategy (load_balanced) plan them on
  * WORKERS workers (8), with the lower bound. Prints the time to make the
- * tests, the time to plan (the strategy's prepare, which computes the
- * critical paths, plus its static plan, plus the lower bound), the plan's
+ * tests, the time to plan (the strategy's static plan, which computes the
+ * critical paths, plus the lower bound, as `shoal plan` does), the plan's
  * makespan against the bound, and the peak resident memory of the process
  * before and after planning. Run one size per process: peak memory is per
  * process.
@@ -78,7 +78,6 @@ main (int argc,
 
   context = shoal_dispatch_context_new (workers, 1.0);
   manager = shoal_test_distribution_manager_new (strategy, context);
-  shoal_strategy_prepare (strategy, tests, context);
   groups = shoal_test_distribution_manager_distribute_tests (manager, tests, 0, &error);
   bound = shoal_test_distribution_manager_lower_bound (manager, tests, 0);
   t2 = g_get_monotonic_time ();
