@@ -208,10 +208,21 @@ list_children (void)
   return children;
 }
 
-static gboolean
-has_cookie (pid_t pid,
-            const char *cookie,
-            gboolean prefix)
+static gboolean read_stat (pid_t pid,
+                           char *out_state,
+                           pid_t *out_pgrp);
+
+typedef enum
+{
+  COOKIE_ABSENT,
+  COOKIE_PRESENT,
+  COOKIE_UNREADABLE, /* exiting, or in the middle of exec */
+} CookieState;
+
+static CookieState
+read_cookie (pid_t pid,
+             const char *cookie,
+             gboolean prefix)
 {
   g_autofree char *path = g_strdup_printf ("/proc/%d/environ", (int) pid);
   g_autofree char *contents = NULL;
@@ -219,8 +230,10 @@ has_cookie (pid_t pid,
   gsize var_length = strlen (SHOAL_PROCESS_COOKIE_VAR);
   gsize cookie_length = strlen (cookie);
 
-  if (!g_file_get_contents (path, &contents, &length, NULL))
-    return FALSE;
+  /* A process replacing its image (exec) or dying has no environment to
+   * read for a moment. */
+  if (!g_file_get_contents (path, &contents, &length, NULL) || length == 0)
+    return COOKIE_UNREADABLE;
   for (gsize offset = 0; offset < length;)
     {
       const char *entry = contents + offset;
@@ -232,9 +245,38 @@ has_cookie (pid_t pid,
           const char *value = entry + var_length + 1;
 
           if (prefix ? strncmp (value, cookie, cookie_length) == 0 : strcmp (value, cookie) == 0)
-            return TRUE;
+            return COOKIE_PRESENT;
         }
       offset += entry_length + 1;
+    }
+  return COOKIE_ABSENT;
+}
+
+/* Whether @pid carries the cookie, waiting out (up to 100 ms) the moments
+ * when its environment cannot be read: an escaped process caught in the
+ * middle of exec must not slip through. */
+static gboolean
+has_cookie (pid_t pid,
+            const char *cookie,
+            gboolean prefix)
+{
+  for (guint attempt = 0; attempt < 100; attempt++)
+    {
+      char state = '?';
+      pid_t pgrp = 0;
+
+      switch (read_cookie (pid, cookie, prefix))
+        {
+        case COOKIE_PRESENT:
+          return TRUE;
+        case COOKIE_ABSENT:
+          return FALSE;
+        case COOKIE_UNREADABLE:
+        default:
+          if (!read_stat (pid, &state, &pgrp) || state == 'Z' || state == 'X')
+            return FALSE;
+          g_usleep (1000);
+        }
     }
   return FALSE;
 }
