@@ -5,9 +5,14 @@
 
 #include <glib/gstdio.h>
 #include <shoal.h>
+
+#include "adapter-test-helpers.h"
 #include <sys/wait.h>
 
 static ShoalPluginRegistry *registry;
+
+#define assert_strv adapter_test_assert_strv
+#define assert_result adapter_test_assert_result
 
 static char *
 fixture_dir (void)
@@ -23,34 +28,18 @@ fixture_config (void)
   return g_build_filename (dir, "shoal.yaml", NULL);
 }
 
-/* Settings the way shoal.yaml hands them to an adapter: the configuration
- * has consumed the suite-level keys it knows already. */
 static ShoalSettings *
 suite_settings (const char *yaml)
 {
   g_autofree char *filename = fixture_config ();
-  g_autoptr (GError) error = NULL;
-  g_autoptr (ShoalSettings) settings = shoal_settings_new_from_data (yaml, -1, filename, &error);
-  g_autofree char *name = NULL;
-  g_autofree char *adapter = NULL;
 
-  g_assert_no_error (error);
-  name = shoal_settings_get_string (settings, "name", NULL, &error);
-  g_assert_no_error (error);
-  adapter = shoal_settings_get_string (settings, "adapter", NULL, &error);
-  g_assert_no_error (error);
-  return g_steal_pointer (&settings);
+  return adapter_test_suite_settings (yaml, filename);
 }
 
 static ShoalAdapter *
 new_adapter (void)
 {
-  g_autoptr (GError) error = NULL;
-  ShoalAdapter *adapter = shoal_plugin_registry_create_adapter (registry, "tap", &error);
-
-  g_assert_no_error (error);
-  g_assert_true (SHOAL_IS_ADAPTER (adapter));
-  return adapter;
+  return adapter_test_new_adapter (registry, "tap");
 }
 
 static GPtrArray *
@@ -58,47 +47,11 @@ discover (const char *yaml, ShoalAdapter **out_adapter, GError **error)
 {
   g_autoptr (ShoalSettings) settings = suite_settings (yaml);
   g_autoptr (ShoalAdapter) adapter = new_adapter ();
-  GPtrArray *tests;
+  GPtrArray *tests = adapter_test_discover (adapter, settings, error);
 
-  if (!shoal_adapter_configure (adapter, "s", settings, error))
-    return NULL;
-  {
-    GError *local_error = NULL;
-    GList *list = shoal_adapter_discover (adapter, NULL, &local_error);
-
-    if (local_error != NULL)
-      {
-        g_propagate_error (error, local_error);
-        return NULL;
-      }
-    tests = shoal_object_array_from_list (list);
-  }
-  if (out_adapter != NULL)
+  if (tests != NULL && out_adapter != NULL)
     *out_adapter = g_steal_pointer (&adapter);
   return tests;
-}
-
-static void
-assert_strv (const char *const *actual, const char *const *expected)
-{
-  g_assert_nonnull (actual);
-  g_assert_cmpuint (g_strv_length ((char **) actual), ==, g_strv_length ((char **) expected));
-  for (guint i = 0; expected[i] != NULL; i++)
-    g_assert_cmpstr (actual[i], ==, expected[i]);
-}
-
-static void
-assert_result (
-    GPtrArray *results, guint index, const char *test_id, ShoalOutcome outcome, const char *message)
-{
-  ShoalTestResult *result;
-
-  g_assert_cmpuint (index, <, results->len);
-  result = g_ptr_array_index (results, index);
-  g_assert_cmpstr (shoal_test_result_get_test_id (result), ==, test_id);
-  g_assert_cmpstr (shoal_outcome_to_string (shoal_test_result_get_outcome (result)), ==,
-                   shoal_outcome_to_string (outcome));
-  g_assert_cmpstr (shoal_test_result_get_message (result), ==, message);
 }
 
 static ShoalRunCommand *
