@@ -193,6 +193,36 @@ shoal_adapter_can_batch (ShoalAdapter *self)
 }
 
 /**
+ * shoal_adapter_get_resource_pools:
+ * @self: an adapter
+ *
+ * Returns: (transfer full) (nullable): the pools the suite's framework
+ *   defines, as a `a{su}` dictionary of pool name to size, or %NULL
+ */
+GVariant *
+shoal_adapter_get_resource_pools (ShoalAdapter *self)
+{
+  ShoalAdapterInterface *iface;
+  GVariant *pools;
+
+  g_return_val_if_fail (SHOAL_IS_ADAPTER (self), NULL);
+
+  iface = SHOAL_ADAPTER_GET_IFACE (self);
+  if (iface->get_resource_pools == NULL)
+    return NULL;
+  pools = iface->get_resource_pools (self);
+  if (pools == NULL)
+    return NULL;
+  pools = g_variant_take_ref (pools);
+  if (!g_variant_is_of_type (pools, G_VARIANT_TYPE ("a{su}")))
+    {
+      g_critical ("%s: pools must be a{su}, not %s", G_STRFUNC, g_variant_get_type_string (pools));
+      g_clear_pointer (&pools, g_variant_unref);
+    }
+  return pools;
+}
+
+/**
  * shoal_adapter_result_for_execution:
  * @test: the test
  * @execution: what happened

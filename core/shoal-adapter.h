@@ -38,6 +38,11 @@ G_DECLARE_INTERFACE (ShoalAdapter, shoal_adapter, SHOAL, ADAPTER, GObject)
  * @interpret: turn what happened into one [class@Shoal.TestResult] per test
  *   (or per test point, for adapters whose command yields several results)
  * @can_batch: whether @prepare accepts several tests in one command
+ * @get_resource_pools: pools the suite's tests ask for that its framework
+ *   defines (CTest's resource specification file), as a `a{su}` dictionary
+ *   of pool name to size, or %NULL; called after @discover. Their
+ *   instances have the ids `0`, `1`, ... A pool of the same name in
+ *   `resource_pools:` takes precedence.
  *
  * The vtable of [iface@Shoal.Adapter]. Adapters describe and interpret; the
  * core spawns, times out, kills and captures.
@@ -65,9 +70,10 @@ struct _ShoalAdapterInterface
                        ShoalExecution *execution,
                        GError **error);
   gboolean (*can_batch) (ShoalAdapter *self);
+  GVariant *(*get_resource_pools) (ShoalAdapter *self);
 
   /*< private >*/
-  gpointer _reserved[12];
+  gpointer _reserved[11];
 };
 
 SHOAL_AVAILABLE_IN_1_0
@@ -90,6 +96,8 @@ GList *shoal_adapter_interpret (ShoalAdapter *self,
                                 GError **error);
 SHOAL_AVAILABLE_IN_1_0
 gboolean shoal_adapter_can_batch (ShoalAdapter *self);
+SHOAL_AVAILABLE_IN_1_0
+GVariant *shoal_adapter_get_resource_pools (ShoalAdapter *self);
 SHOAL_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
     ShoalTestResult *
     shoal_adapter_result_for_execution (ShoalTestCase *test,

@@ -1296,7 +1296,7 @@ load_resources_and_rules (ShoalConfig *self, ShoalSettings *settings, GError **e
     {
       static const char *const rule_keys[] = { "match", "timeout", "tags", "resources",
                                                "depends", "requires", "priority", "slots",
-                                               "fixtures", NULL };
+                                               "exclusive", "fixtures", NULL };
       ShoalTestRule *rule = shoal_test_rule_new_from_settings (rules->pdata[i], TRUE, error);
 
       if (rule == NULL)

@@ -39,6 +39,7 @@ struct _ShoalProject
   GHashTable *adapters;                   /* test id -> ShoalAdapter* (ref) */
   GPtrArray *discovery_errors;            /* ShoalTestResult* */
   GPtrArray *warnings;                    /* char* */
+  GVariantDict *adapter_pools;            /* pool name -> size, from the adapters */
   ShoalLockManager *lock_manager;         /* (nullable) */
   ShoalResourcePoolManager *pool_manager; /* (nullable) */
   ShoalHistory *history;                  /* (nullable) */
@@ -59,6 +60,7 @@ shoal_project_finalize (GObject *object)
   g_hash_table_unref (self->adapters);
   g_ptr_array_unref (self->discovery_errors);
   g_ptr_array_unref (self->warnings);
+  g_variant_dict_unref (self->adapter_pools);
   g_clear_object (&self->lock_manager);
   g_clear_object (&self->pool_manager);
   g_clear_object (&self->history);
@@ -79,6 +81,7 @@ shoal_project_init (ShoalProject *self)
   self->adapters = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->discovery_errors = g_ptr_array_new_with_free_func (g_object_unref);
   self->warnings = g_ptr_array_new_with_free_func (g_free);
+  self->adapter_pools = g_variant_dict_new (NULL);
 }
 
 /**
@@ -307,6 +310,25 @@ shoal_project_discover (ShoalProject *self,
           add_discovery_error (self, suite_name, local_error != NULL ? local_error->message : _ ("discovery failed"));
           continue;
         }
+      {
+        g_autoptr (GVariant) pools = shoal_adapter_get_resource_pools (adapter);
+        GVariantIter iter;
+        const char *pool_name;
+        guint32 size;
+
+        if (pools != NULL)
+          {
+            g_variant_iter_init (&iter, pools);
+            while (g_variant_iter_next (&iter, "{&su}", &pool_name, &size))
+              {
+                guint32 known = 0;
+
+                if (!g_variant_dict_lookup (self->adapter_pools, pool_name, "u", &known) ||
+                    size > known)
+                  g_variant_dict_insert (self->adapter_pools, pool_name, "u", size);
+              }
+          }
+      }
       for (guint i = 0; i < tests->len; i++)
         {
           ShoalTestCase *test = g_ptr_array_index (tests, i);
@@ -522,6 +544,21 @@ ensure_managers (ShoalProject *self,
         if (!shoal_resource_pool_manager_add_pool_from_config (manager, pools->pdata[i],
                                                                self->registry, error))
           return FALSE;
+
+      /* Pools the suites' frameworks define, unless resource_pools: has
+       * one of that name. */
+      {
+        g_autoptr (GVariant) adapter_pools = g_variant_dict_end (self->adapter_pools);
+        GVariantIter iter;
+        const char *pool_name;
+        guint32 size;
+
+        g_variant_iter_init (&iter, adapter_pools);
+        while (g_variant_iter_next (&iter, "{&su}", &pool_name, &size))
+          if (!shoal_resource_pool_manager_has_pool (manager, pool_name) && size > 0 &&
+              !shoal_resource_pool_manager_add_pool (manager, pool_name, size, error))
+            return FALSE;
+      }
       self->pool_manager = g_steal_pointer (&manager);
     }
   return TRUE;

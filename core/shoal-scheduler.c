@@ -1689,9 +1689,14 @@ link_resources (ShoalScheduler *self,
     {
       Job *job = g_ptr_array_index (self->jobs, i);
       const char *const *requests = shoal_test_case_get_required_resources (job->test);
+      const char *const *declared_locks = shoal_test_case_get_locks (job->test);
       g_autoptr (GStrvBuilder) locks = g_strv_builder_new ();
       g_autoptr (GStrvBuilder) pools = g_strv_builder_new ();
       const char *id = shoal_test_case_get_id (job->test);
+
+      /* A test that runs alone occupies every slot. */
+      if (shoal_test_case_get_exclusive (job->test))
+        job->slots = self->max_workers;
 
       if (job->slots > self->max_workers)
         {
@@ -1750,6 +1755,20 @@ link_resources (ShoalScheduler *self,
                            id, name);
               return FALSE;
             }
+        }
+      /* Locks the test's framework declares need no declaration: a name
+       * nobody declared becomes an exclusive lock of the run. */
+      for (guint l = 0; declared_locks[l] != NULL; l++)
+        {
+          if (self->lock_manager == NULL)
+            self->lock_manager = shoal_lock_manager_new ();
+          if (g_strv_contains (requests, declared_locks[l]))
+            continue; /* asked for as a resource too */
+          if (!shoal_lock_manager_has_resource (self->lock_manager, declared_locks[l]) &&
+              !shoal_lock_manager_register_resource (self->lock_manager, declared_locks[l], NULL,
+                                                     TRUE, error))
+            return FALSE;
+          g_strv_builder_add (locks, declared_locks[l]);
         }
       job->locks = g_strv_builder_end (locks);
       job->pool_requests = g_strv_builder_end (pools);

@@ -36,6 +36,7 @@ struct _ShoalTestCase
   GStrv dependencies;
   GStrv requirements;
   GStrv resources;
+  GStrv locks;
   GStrv argv;
   GStrv environment;
   double timeout;
@@ -43,6 +44,7 @@ struct _ShoalTestCase
   int priority;
   guint slots;
   gboolean runs_finally;
+  gboolean exclusive;
   gboolean sealed;
 };
 
@@ -98,6 +100,7 @@ shoal_test_case_finalize (GObject *object)
   g_strfreev (self->dependencies);
   g_strfreev (self->requirements);
   g_strfreev (self->resources);
+  g_strfreev (self->locks);
   g_strfreev (self->argv);
   g_strfreev (self->environment);
 
@@ -421,6 +424,26 @@ STRV_ACCESSORS (requirements, shoal_test_case_get_requirements, shoal_test_case_
 STRV_ACCESSORS (resources, shoal_test_case_get_required_resources, shoal_test_case_set_required_resources, resources)
 
 /**
+ * shoal_test_case_get_locks:
+ * @self: a test case
+ *
+ * Returns: (transfer none) (array zero-terminated=1): the named locks the
+ *   test's own framework declares (CTest `RESOURCE_LOCK`, a behave
+ *   `@exclusive.NAME` tag)
+ */
+/**
+ * shoal_test_case_set_locks:
+ * @self: a test case
+ * @locks: (array zero-terminated=1) (nullable): lock names
+ *
+ * Sets named locks the test holds while it runs. Unlike the resources of
+ * [method@Shoal.TestCase.set_required_resources] they need no entry in
+ * `resources:`: a name nobody declared is an exclusive lock. A name that is
+ * declared there (as shared, for instance) is that resource.
+ */
+STRV_ACCESSORS (locks, shoal_test_case_get_locks, shoal_test_case_set_locks, locks)
+
+/**
  * shoal_test_case_get_argv:
  * @self: a test case
  *
@@ -701,6 +724,37 @@ shoal_test_case_set_runs_finally (ShoalTestCase *self,
 }
 
 /**
+ * shoal_test_case_get_exclusive:
+ * @self: a test case
+ *
+ * Returns: %TRUE if no other test may run beside this one
+ */
+gboolean
+shoal_test_case_get_exclusive (ShoalTestCase *self)
+{
+  g_return_val_if_fail (SHOAL_IS_TEST_CASE (self), FALSE);
+  return self->exclusive;
+}
+
+/**
+ * shoal_test_case_set_exclusive:
+ * @self: a test case
+ * @exclusive: whether the test runs alone
+ *
+ * Makes the test run alone (CTest `RUN_SERIAL`, installed-tests
+ * `Type=session-exclusive`, `exclusive: true` in `shoal.yaml`): it occupies
+ * every worker slot of the run.
+ */
+void
+shoal_test_case_set_exclusive (ShoalTestCase *self,
+                               gboolean exclusive)
+{
+  g_return_if_fail (SHOAL_IS_TEST_CASE (self));
+  RETURN_IF_SEALED (self);
+  self->exclusive = !!exclusive;
+}
+
+/**
  * shoal_test_case_get_note:
  * @self: a test case
  *
@@ -801,6 +855,13 @@ shoal_test_case_to_json (ShoalTestCase *self)
   add_strv_member (builder, "dependencies", self->dependencies);
   add_strv_member (builder, "requires", self->requirements);
   add_strv_member (builder, "resources", self->resources);
+  if (self->locks != NULL)
+    add_strv_member (builder, "locks", self->locks);
+  if (self->exclusive)
+    {
+      json_builder_set_member_name (builder, "exclusive");
+      json_builder_add_boolean_value (builder, TRUE);
+    }
   json_builder_set_member_name (builder, "timeout");
   json_builder_add_double_value (builder, self->timeout);
   json_builder_set_member_name (builder, "priority");

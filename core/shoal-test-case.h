@@ -70,6 +70,11 @@ SHOAL_AVAILABLE_IN_1_0
 void shoal_test_case_set_required_resources (ShoalTestCase *self,
                                              const char *const *resources);
 SHOAL_AVAILABLE_IN_1_0
+const char *const *shoal_test_case_get_locks (ShoalTestCase *self);
+SHOAL_AVAILABLE_IN_1_0
+void shoal_test_case_set_locks (ShoalTestCase *self,
+                                const char *const *locks);
+SHOAL_AVAILABLE_IN_1_0
 double shoal_test_case_get_timeout (ShoalTestCase *self);
 SHOAL_AVAILABLE_IN_1_0
 void shoal_test_case_set_timeout (ShoalTestCase *self,
@@ -112,6 +117,11 @@ gboolean shoal_test_case_get_runs_finally (ShoalTestCase *self);
 SHOAL_AVAILABLE_IN_1_0
 void shoal_test_case_set_runs_finally (ShoalTestCase *self,
                                        gboolean runs_finally);
+SHOAL_AVAILABLE_IN_1_0
+gboolean shoal_test_case_get_exclusive (ShoalTestCase *self);
+SHOAL_AVAILABLE_IN_1_0
+void shoal_test_case_set_exclusive (ShoalTestCase *self,
+                                    gboolean exclusive);
 SHOAL_AVAILABLE_IN_1_0
 const char *shoal_test_case_get_note (ShoalTestCase *self);
 SHOAL_AVAILABLE_IN_1_0

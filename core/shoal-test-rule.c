@@ -49,6 +49,8 @@ struct _ShoalTestRule
   double timeout;
   int priority;
   guint slots;
+  gboolean has_exclusive;
+  gboolean exclusive;
   gboolean has_priority;
 };
 
@@ -154,7 +156,7 @@ read_strv (ShoalSettings *settings,
  * @error: return location for a #GError
  *
  * Reads the keys of a rule (`resources`, `depends`, `requires`, `priority`,
- * `slots`, and with @with_match `match`, `timeout`, `tags`). Errors name
+ * `slots`, `exclusive`, and with @with_match `match`, `timeout`, `tags`). Errors name
  * file, line, column and key.
  *
  * Returns: (transfer full): the rule, or %NULL with @error set
@@ -212,6 +214,9 @@ shoal_test_rule_new_from_settings (ShoalSettings *settings,
     return NULL;
   self->priority = (int) priority;
   self->slots = (guint) slots;
+  self->has_exclusive = shoal_settings_get_kind (settings, "exclusive") != SHOAL_SETTINGS_KIND_NONE;
+  if (!shoal_settings_get_boolean (settings, "exclusive", FALSE, &self->exclusive, error))
+    return NULL;
 
   return g_steal_pointer (&self);
 }
@@ -418,4 +423,6 @@ shoal_test_rule_apply (ShoalTestRule *self,
     shoal_test_case_set_priority (test, self->priority);
   if (self->slots > 0)
     shoal_test_case_set_slots (test, self->slots);
+  if (self->has_exclusive)
+    shoal_test_case_set_exclusive (test, self->exclusive);
 }

@@ -1118,6 +1118,66 @@ test_slots (Fixture *fixture,
   g_assert_cmpuint (max_overlap (records, holds, "any"), ==, 2);
 }
 
+/* An exclusive test runs with nothing beside it; locks a framework
+ * declares (CTest RESOURCE_LOCK) need no declaration and are exclusive,
+ * while a declared shared resource of the same name stays shared. */
+static void
+test_exclusive_and_declared_locks (Fixture *fixture,
+                                   gconstpointer data)
+{
+  g_autoptr (ShoalLockManager) locks = NULL;
+  g_autoptr (ShoalResourcePoolManager) pools = NULL;
+  g_autoptr (ShoalRunSummary) summary = NULL;
+  g_autoptr (GPtrArray) records = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *cache[] = { "cache", NULL };
+  const char *shared[] = { "data", NULL };
+
+  use_managers (fixture, &locks, &pools);
+  g_assert_true (shoal_lock_manager_register_resource (locks, "data", "files", FALSE, &error));
+  for (guint i = 0; i < 8; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("t%u", i);
+      const char *held = i == 0 ? "alone" : i < 4 ? "cache" : "data";
+      g_autofree char *script = g_strdup_printf (
+          "s=$(date +%%s%%N); sleep 0.3; e=$(date +%%s%%N); echo \"$SHOAL_TEST_ID $s $e %s\" >> \"$DIR/log\"",
+          held);
+      g_autoptr (ShoalTestCase) test = add_resource_test (fixture, name, script, NULL);
+
+      if (i == 0)
+        shoal_test_case_set_exclusive (test, TRUE);
+      else if (i < 4)
+        shoal_test_case_set_locks (test, cache);
+      else
+        shoal_test_case_set_locks (test, shared);
+      g_assert_true (shoal_scheduler_add_test (fixture->scheduler, test, fixture->adapter, &error));
+    }
+  summary = shoal_scheduler_run (fixture->scheduler, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (shoal_run_summary_get_passed_tests (summary), ==, 8);
+  g_assert_cmpstrv (shoal_test_result_get_resources (find_result (summary, "s::t1")), cache);
+  g_assert_true (shoal_lock_manager_has_resource (locks, "cache"));
+
+  records = read_records (fixture);
+  g_assert_cmpuint (max_overlap (records, holds, "alone"), ==, 1);
+  for (guint i = 0; i < records->len; i++)
+    {
+      Record *alone = records->pdata[i];
+
+      if (!g_str_equal (alone->held, "alone"))
+        continue;
+      for (guint j = 0; j < records->len; j++)
+        {
+          Record *other = records->pdata[j];
+
+          if (other != alone)
+            g_assert_true (other->end <= alone->start || other->start >= alone->end);
+        }
+    }
+  g_assert_cmpuint (max_overlap (records, holds, "cache"), ==, 1);
+  g_assert_cmpuint (max_overlap (records, holds, "data"), >=, 2);
+}
+
 static void
 test_priority_first (Fixture *fixture,
                      gconstpointer data)
@@ -1241,6 +1301,7 @@ main (int argc,
   ADD ("bad-resource-requests", 2, test_bad_resource_requests);
   ADD ("resource-timeout", 2, test_resource_timeout);
   ADD ("slots", 2, test_slots);
+  ADD ("exclusive-and-declared-locks", 4, test_exclusive_and_declared_locks);
   ADD ("priority-first", 1, test_priority_first);
   ADD ("resource-stress", 16, test_resource_stress);
 #undef ADD
