@@ -589,9 +589,13 @@ command_history (int argc,
           g_autofree char *when = shoal_format_timestamp (shoal_test_result_get_start_time (result));
           const char *message = shoal_test_result_get_message (result);
 
-          g_print ("  %s  %-8s %8.3f s  %s%s%s\n", when != NULL ? when : "?",
+          gint64 rss = shoal_test_result_get_peak_rss (result);
+          g_autofree char *memory = rss >= 0 ? g_format_size_full ((guint64) rss, G_FORMAT_SIZE_IEC_UNITS)
+                                             : g_strdup ("-");
+
+          g_print ("  %s  %-8s %8.3f s  %10s  %s%s%s\n", when != NULL ? when : "?",
                    shoal_outcome_to_string (shoal_test_result_get_outcome (result)),
-                   shoal_test_result_get_duration (result),
+                   shoal_test_result_get_duration (result), memory,
                    shoal_test_result_get_worker_id (result) != NULL
                        ? shoal_test_result_get_worker_id (result)
                        : "",

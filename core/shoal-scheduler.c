@@ -10,10 +10,14 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
+#include <glib-unix.h>
 
 #include "shoal-error.h"
 #include "shoal-event-log.h"
@@ -101,6 +105,7 @@ struct _Running
   ShoalTestEnvironment *environment; /* (nullable): its private directories */
   ShoalRunCommand *command;
   GSource *child_watch;
+  int pidfd; /* -1 when GLib's child watch is used */
   char *output_path;
   char *cookie;
   gint64 start_monotonic;
@@ -827,7 +832,8 @@ record_results (ShoalScheduler *self,
           g_autoptr (GError) error = NULL;
 
           /* A history that cannot be written never stops the run. */
-          if (!shoal_history_record (self->history, self->run_id, g_get_host_name (), result, -1,
+          if (!shoal_history_record (self->history, self->run_id, g_get_host_name (), result,
+                                     shoal_test_result_get_peak_rss (result),
                                      &error))
             {
               g_ptr_array_add (self->warnings, g_strdup (error->message));
@@ -899,6 +905,8 @@ running_free (Running *running)
   if (running->child_watch != NULL)
     g_source_destroy (running->child_watch);
   g_clear_pointer (&running->child_watch, g_source_unref);
+  if (running->pidfd >= 0)
+    close (running->pidfd);
   g_clear_object (&running->command);
   g_clear_pointer (&running->extra_workers, g_ptr_array_unref);
   g_clear_object (&running->environment);
@@ -1005,11 +1013,10 @@ record_held_resources (ShoalScheduler *self,
 }
 
 static void
-on_process_exited (GPid pid,
-                   int wait_status,
-                   gpointer user_data)
+process_exited (Running *running,
+                int wait_status,
+                gint64 peak_rss)
 {
-  Running *running = user_data;
   ShoalScheduler *self = running->self;
   Job *job = running->job;
   g_autoptr (ShoalExecution) execution = NULL;
@@ -1032,6 +1039,7 @@ on_process_exited (GPid pid,
                                    (end_monotonic - running->start_monotonic) / (double) G_USEC_PER_SEC,
                                    running->worker->id, job->attempt, running->output_path);
   shoal_execution_set_timeout (execution, running->timeout);
+  shoal_execution_set_peak_rss (execution, peak_rss);
   /* A test killed for its timeout or an interruption had its group killed
    * on purpose; only a test that ended by itself left something behind. */
   if ((leftovers > 0 || escaped > 0) && !running->timed_out && !running->interrupted)
@@ -1046,6 +1054,10 @@ on_process_exited (GPid pid,
   results = shoal_object_array_from_list (
       shoal_adapter_interpret (job->adapter, running->command, execution, &error));
   record_held_resources (self, job, results);
+  for (guint i = 0; i < results->len; i++)
+    if (!shoal_test_result_is_sealed (results->pdata[i]) &&
+        shoal_test_result_get_peak_rss (results->pdata[i]) < 0)
+      shoal_test_result_set_peak_rss (results->pdata[i], peak_rss);
   if (error != NULL || results->len == 0)
     {
       g_autofree char *message =
@@ -1162,6 +1174,63 @@ prepare_test_environment (ShoalScheduler *self,
   return TRUE;
 }
 
+static void
+on_child_watch (GPid pid,
+                int wait_status,
+                gpointer user_data)
+{
+  process_exited (user_data, wait_status, -1);
+}
+
+/* The test's process ended: reap it with wait4() for its peak memory. */
+static gboolean
+on_pidfd_readable (int fd,
+                   GIOCondition condition,
+                   gpointer user_data)
+{
+  Running *running = user_data;
+  struct rusage usage = { 0 };
+  int wait_status = 0;
+  pid_t reaped;
+
+  do
+    reaped = wait4 (running->pid, &wait_status, WNOHANG, &usage);
+  while (reaped < 0 && errno == EINTR);
+  if (reaped == 0)
+    return G_SOURCE_CONTINUE; /* not yet */
+  g_clear_pointer (&running->child_watch, g_source_unref);
+  close (running->pidfd);
+  running->pidfd = -1;
+  /* ru_maxrss: kilobytes, of the process and the descendants it waited for. */
+  process_exited (running, wait_status, reaped > 0 ? (gint64) usage.ru_maxrss * 1024 : -1);
+  return G_SOURCE_REMOVE;
+}
+
+/* Waits for the test's process through a pidfd where the kernel has them
+ * (so it can be reaped with wait4() and its rusage), else through GLib. */
+static void
+watch_process (ShoalScheduler *self,
+               Running *running)
+{
+#ifdef SYS_pidfd_open
+  running->pidfd = (int) syscall (SYS_pidfd_open, running->pid, 0);
+#endif
+  if (running->pidfd >= 0)
+    {
+      fcntl (running->pidfd, F_SETFD, FD_CLOEXEC);
+      running->child_watch = g_unix_fd_source_new (running->pidfd, G_IO_IN);
+      g_source_set_callback (running->child_watch, (GSourceFunc) (void (*) (void)) on_pidfd_readable,
+                             running, NULL);
+    }
+  else
+    {
+      running->child_watch = g_child_watch_source_new (running->pid);
+      g_source_set_callback (running->child_watch, (GSourceFunc) (void (*) (void)) on_child_watch,
+                             running, NULL);
+    }
+  g_source_attach (running->child_watch, self->main_context);
+}
+
 static gboolean
 start_job (ShoalScheduler *self,
            Job *job,
@@ -1210,6 +1279,7 @@ start_job (ShoalScheduler *self,
   running = g_new0 (Running, 1);
   running->self = self;
   running->job = job;
+  running->pidfd = -1;
   running->worker = worker;
   running->command = g_steal_pointer (&command);
   running->cookie = g_strdup_printf ("%s:%u:%u", self->run_id, job->index, job->attempt);
@@ -1324,10 +1394,7 @@ start_job (ShoalScheduler *self,
   json_object_set_int_member (payload, "attempt", job->attempt);
   emit_event (self, SHOAL_EVENT_TEST_STARTED, payload);
 
-  running->child_watch = g_child_watch_source_new (pid);
-  g_source_set_callback (running->child_watch, (GSourceFunc) (void (*) (void)) on_process_exited,
-                         running, NULL);
-  g_source_attach (running->child_watch, self->main_context);
+  watch_process (self, running);
   return TRUE;
 }
 

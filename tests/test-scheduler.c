@@ -233,6 +233,29 @@ test_outcomes (Fixture *fixture,
   g_assert_cmpint (shoal_test_result_get_outcome (result), ==, SHOAL_OUTCOME_PASSED);
 }
 
+/* Each attempt records the peak memory of its process (wait4's rusage):
+ * a test holding 64 MiB shows at least that, and far more than one that
+ * holds nothing. */
+static void
+test_peak_rss (Fixture *fixture,
+               gconstpointer data)
+{
+  g_autoptr (ShoalRunSummary) summary = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 big, small;
+
+  add_shell_test (fixture, "big", "x=$(head -c 67108864 /dev/zero | tr '\\0' a); test ${#x} -gt 0", 0);
+  add_shell_test (fixture, "small", "true", 0);
+  summary = shoal_scheduler_run (fixture->scheduler, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (shoal_run_summary_get_passed_tests (summary), ==, 2);
+  big = shoal_test_result_get_peak_rss (find_result (summary, "s::big"));
+  small = shoal_test_result_get_peak_rss (find_result (summary, "s::small"));
+  g_assert_cmpint (big, >=, 64 * 1024 * 1024);
+  g_assert_cmpint (small, >, 0);
+  g_assert_cmpint (small, <, big / 2);
+}
+
 static void
 test_environment (Fixture *fixture,
                   gconstpointer data)
@@ -1285,6 +1308,7 @@ main (int argc,
               fixture_tear_down)
   ADD ("outcomes", 2, test_outcomes);
   ADD ("environment", 1, test_environment);
+  ADD ("peak-rss", 2, test_peak_rss);
   ADD ("concurrency-never-above-max", 3, test_concurrency_never_above_max);
   ADD ("timeout-kills-group-and-grandchild", 2, test_timeout_kills_group_and_grandchild);
   ADD ("escaped-processes-are-killed", 2, test_escaped_processes_are_killed);
