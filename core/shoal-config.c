@@ -72,6 +72,7 @@ struct _ShoalConfig
   double cleanup_timeout;
   char *temp_dir;
   gboolean debug_mode;
+  gboolean batching;
   char *log_level;
 
   char *base_temp_dir;
@@ -282,6 +283,7 @@ static const char *const top_level_keys[] = {
   "cleanup_timeout",
   "temp_dir",
   "debug_mode",
+  "batching",
   "log_level",
   "environment",
   "resource_pools",
@@ -667,6 +669,7 @@ shoal_config_init (ShoalConfig *self)
   self->health_check_interval = 30;
   self->cleanup_timeout = 60;
   self->debug_mode = FALSE;
+  self->batching = TRUE;
   self->log_level = g_strdup ("INFO");
   self->cleanup_on_exit = TRUE;
   self->preserve_on_failure = TRUE;
@@ -1375,7 +1378,8 @@ load_settings (ShoalConfig *self, ShoalSettings *settings, GError **error)
                             error) ||
       !get_positive_double (settings, "cleanup_timeout", 60, &self->cleanup_timeout, error) ||
       !get_path (settings, "temp_dir", &self->temp_dir, error) ||
-      !shoal_settings_get_boolean (settings, "debug_mode", FALSE, &self->debug_mode, error))
+      !shoal_settings_get_boolean (settings, "debug_mode", FALSE, &self->debug_mode, error) ||
+      !shoal_settings_get_boolean (settings, "batching", TRUE, &self->batching, error))
     return FALSE;
 
   log_level = shoal_settings_get_string (settings, "log_level", "INFO", error);
@@ -1816,6 +1820,21 @@ shoal_config_get_temp_dir (ShoalConfig *self)
   g_return_val_if_fail (SHOAL_IS_CONFIG (self), NULL);
 
   return self->temp_dir;
+}
+
+/**
+ * shoal_config_get_batching:
+ * @self: a #ShoalConfig
+ *
+ * Returns: whether very short tests of adapters that can batch share a
+ *   process (`batching:`, on by default)
+ */
+gboolean
+shoal_config_get_batching (ShoalConfig *self)
+{
+  g_return_val_if_fail (SHOAL_IS_CONFIG (self), TRUE);
+
+  return self->batching;
 }
 
 /**

@@ -97,6 +97,8 @@ const char *shoal_config_get_temp_dir (ShoalConfig *self);
 SHOAL_AVAILABLE_IN_1_0
 gboolean shoal_config_get_debug_mode (ShoalConfig *self);
 SHOAL_AVAILABLE_IN_1_0
+gboolean shoal_config_get_batching (ShoalConfig *self);
+SHOAL_AVAILABLE_IN_1_0
 const char *shoal_config_get_log_level (ShoalConfig *self);
 SHOAL_AVAILABLE_IN_1_0
 const char *shoal_config_get_base_temp_dir (ShoalConfig *self);

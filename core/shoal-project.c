@@ -774,6 +774,7 @@ shoal_project_create_scheduler_for_tests (ShoalProject *self,
   shoal_scheduler_set_lock_manager (scheduler, self->lock_manager);
   shoal_scheduler_set_pool_manager (scheduler, self->pool_manager);
   shoal_scheduler_set_resource_timeout (scheduler, shoal_config_get_resource_timeout (self->config));
+  shoal_scheduler_set_batching (scheduler, shoal_config_get_batching (self->config));
   {
     g_autoptr (GError) history_error = NULL;
     ShoalHistory *history = self->history_opened ? self->history

@@ -80,6 +80,7 @@ struct _Job
   GStrv pool_requests;     /* "pool:count" it takes from the pool manager */
   GPtrArray *instances;    /* ShoalResourceInstance*, while it holds them */
   char *skip_reason;       /* set when a test it requires did not pass */
+  GPtrArray *batch;        /* Job*, not owned, shared: the tests it may run with in one process */
   gint64 ready_since;      /* monotonic, while ready */
   guint index;
   guint n_waiting_for;
@@ -88,6 +89,7 @@ struct _Job
   JobState state;
   gboolean holds_resources;
   gboolean passed;
+  gboolean estimate_known; /* the history knows its duration */
 };
 
 struct _Worker
@@ -100,6 +102,7 @@ struct _Running
 {
   ShoalScheduler *self;
   Job *job;
+  GPtrArray *members; /* Job*, not owned: the rest of its batch, or NULL */
   Worker *worker;
   GPtrArray *extra_workers;          /* Worker*: the other slots a multi-slot test occupies */
   ShoalTestEnvironment *environment; /* (nullable): its private directories */
@@ -167,6 +170,7 @@ struct _ShoalScheduler
   gboolean started;
   gboolean interrupted;
   gboolean event_log_failed;
+  gboolean batching;
 };
 
 G_DEFINE_FINAL_TYPE (ShoalScheduler, shoal_scheduler, G_TYPE_OBJECT)
@@ -197,6 +201,7 @@ job_free (Job *job)
   g_strfreev (job->locks);
   g_strfreev (job->pool_requests);
   g_clear_pointer (&job->instances, g_ptr_array_unref);
+  g_clear_pointer (&job->batch, g_ptr_array_unref);
   g_free (job->skip_reason);
   g_free (job);
 }
@@ -260,6 +265,7 @@ shoal_scheduler_init (ShoalScheduler *self)
   self->default_timeout = 300;
   self->kill_grace = 5;
   self->resource_timeout = 300;
+  self->batching = TRUE;
   self->jobs = g_ptr_array_new_with_free_func ((GDestroyNotify) job_free);
   self->jobs_by_id = g_hash_table_new (g_str_hash, g_str_equal);
   self->reporters = g_ptr_array_new_with_free_func (g_object_unref);
@@ -482,6 +488,7 @@ load_estimates (ShoalScheduler *self)
 
       if (mean == NULL)
         continue;
+      ((Job *) self->jobs->pdata[i])->estimate_known = TRUE;
       shoal_dispatch_context_set_estimate (self->context, shoal_test_case_get_id (test), *mean);
       values = g_hash_table_lookup (by_suite, shoal_test_case_get_suite (test));
       if (values == NULL)
@@ -509,6 +516,179 @@ load_estimates (ShoalScheduler *self)
                                   g_array_index (values, double, values->len / 2)) /
                                      2;
       shoal_dispatch_context_set_estimate (self->context, shoal_test_case_get_id (test), median);
+    }
+}
+
+/**
+ * shoal_scheduler_set_batching:
+ * @self: a scheduler
+ * @batching: whether short tests may share a process
+ *
+ * With batching (the default), tests of an adapter that can run several in
+ * one process ([method@Shoal.Adapter.can_batch]) are grouped when the run
+ * starts: see the class description.
+ */
+void
+shoal_scheduler_set_batching (ShoalScheduler *self,
+                              gboolean batching)
+{
+  g_return_if_fail (SHOAL_IS_SCHEDULER (self));
+  g_return_if_fail (!self->started);
+  self->batching = !!batching;
+}
+
+/* Batching
+ *
+ * Tests of an adapter that can batch are grouped when the run starts, on
+ * their estimates, so that very short ones share a process:
+ *
+ * - only tests that hold nothing (no lock, pool, extra slot, not exclusive,
+ *   not a cleanup) and that would run the same way (same adapter, program,
+ *   environment and directory) share a group, in discovery order;
+ * - the target of a group is the suite's share of the work cut into four
+ *   pieces per worker, at most BATCH_TARGET_MAX seconds, so batches stay
+ *   small enough to keep every worker busy to the end; a test estimated at
+ *   the target or more runs alone;
+ * - tests the history does not know are grouped by count instead, as many
+ *   per group as gives four groups per worker, at most BATCH_MAX_UNKNOWN.
+ *
+ * A group is not run as a fixed unit: when the strategy hands out one of its
+ * tests, the members that are ready at that moment run with it, and those
+ * not ready yet go later. A member the adapter reports no result for did
+ * not run (the case before it crashed or timed out, charged to that case):
+ * it is queued again, to run alone. */
+
+#define BATCH_TARGET_MAX 2.0
+#define BATCH_MAX_UNKNOWN 50
+#define BATCH_GROUPS_PER_WORKER 4
+
+static gboolean
+can_share_process (ShoalScheduler *self,
+                   Job *job)
+{
+  return job->locks == NULL && job->pool_requests == NULL && job->slots == 1 &&
+         !shoal_test_case_get_exclusive (job->test) &&
+         !shoal_test_case_get_runs_finally (job->test) &&
+         shoal_adapter_can_batch (job->adapter);
+}
+
+/* Tests batch together only if they would run the same way. */
+static char *
+batch_key (Job *job)
+{
+  const char *const *argv = shoal_test_case_get_argv (job->test);
+  g_autofree char *environment = g_strjoinv ("\n", (char **) shoal_test_case_get_environment (job->test));
+
+  return g_strdup_printf ("%p\n%s\n%s\n%s\n%s", (void *) job->adapter,
+                          argv[0] != NULL ? argv[0] : "",
+                          shoal_test_case_get_cwd (job->test) != NULL ? shoal_test_case_get_cwd (job->test) : "",
+                          shoal_test_case_get_workspace (job->test) != NULL ? shoal_test_case_get_workspace (job->test) : "",
+                          environment);
+}
+
+static void
+close_batch (GPtrArray **batch)
+{
+  if (*batch == NULL)
+    return;
+  if ((*batch)->len > 1)
+    for (guint i = 0; i < (*batch)->len; i++)
+      ((Job *) (*batch)->pdata[i])->batch = g_ptr_array_ref (*batch);
+  g_clear_pointer (batch, g_ptr_array_unref);
+}
+
+static void
+compute_batches (ShoalScheduler *self)
+{
+  g_autoptr (GHashTable) families = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                           (GDestroyNotify) g_ptr_array_unref);
+  g_autoptr (GPtrArray) order = g_ptr_array_new ();
+  guint n_batchable = 0;
+
+  for (guint i = 0; i < self->jobs->len; i++)
+    {
+      Job *job = self->jobs->pdata[i];
+      g_autofree char *key = NULL;
+      GPtrArray *family;
+
+      if (!can_share_process (self, job))
+        continue;
+      key = batch_key (job);
+      family = g_hash_table_lookup (families, key);
+      if (family == NULL)
+        {
+          family = g_ptr_array_new ();
+          g_ptr_array_add (order, family);
+          g_hash_table_insert (families, g_steal_pointer (&key), family);
+        }
+      g_ptr_array_add (family, job);
+      n_batchable++;
+    }
+  if (n_batchable < 2)
+    return;
+
+  for (guint f = 0; f < order->len; f++)
+    {
+      GPtrArray *family = order->pdata[f];
+      g_autoptr (GPtrArray) known = NULL;
+      g_autoptr (GPtrArray) unknown = NULL;
+      guint n_known = 0, n_unknown = 0, unknown_size;
+      double total = 0, target;
+
+      if (family->len < 2)
+        continue;
+      for (guint i = 0; i < family->len; i++)
+        {
+          Job *job = family->pdata[i];
+
+          if (job->estimate_known)
+            {
+              total += shoal_dispatch_context_estimate (self->context, job->test);
+              n_known++;
+            }
+          else
+            n_unknown++;
+        }
+      target = MIN (BATCH_TARGET_MAX, total / (self->max_workers * BATCH_GROUPS_PER_WORKER));
+      unknown_size = MIN (BATCH_MAX_UNKNOWN,
+                          (n_unknown + self->max_workers * BATCH_GROUPS_PER_WORKER - 1) /
+                              (self->max_workers * BATCH_GROUPS_PER_WORKER));
+
+      {
+        double sum = 0;
+
+        for (guint i = 0; i < family->len; i++)
+          {
+            Job *job = family->pdata[i];
+
+            if (job->estimate_known)
+              {
+                double estimate = shoal_dispatch_context_estimate (self->context, job->test);
+
+                if (estimate >= target)
+                  continue; /* long enough to run alone */
+                if (known == NULL)
+                  known = g_ptr_array_new ();
+                g_ptr_array_add (known, job);
+                sum += estimate;
+                if (sum >= target)
+                  {
+                    close_batch (&known);
+                    sum = 0;
+                  }
+              }
+            else if (unknown_size > 1)
+              {
+                if (unknown == NULL)
+                  unknown = g_ptr_array_new ();
+                g_ptr_array_add (unknown, job);
+                if (unknown->len >= unknown_size)
+                  close_batch (&unknown);
+              }
+          }
+        close_batch (&known);
+        close_batch (&unknown);
+      }
     }
 }
 
@@ -909,6 +1089,7 @@ running_free (Running *running)
     close (running->pidfd);
   g_clear_object (&running->command);
   g_clear_pointer (&running->extra_workers, g_ptr_array_unref);
+  g_clear_pointer (&running->members, g_ptr_array_unref);
   g_clear_object (&running->environment);
   g_free (running->output_path);
   g_free (running->cookie);
@@ -1013,6 +1194,111 @@ record_held_resources (ShoalScheduler *self,
 }
 
 static void
+make_ready (ShoalScheduler *self,
+            Job *job);
+static void
+finish_job (ShoalScheduler *self,
+            Job *job,
+            GPtrArray *results);
+
+/* The members of @job's batch that are ready now, taken from the strategy
+ * to run with it. */
+static GPtrArray *
+take_batch_members (ShoalScheduler *self,
+                    Job *job)
+{
+  GPtrArray *members = NULL;
+
+  for (guint i = 0; job->batch != NULL && i < job->batch->len; i++)
+    {
+      Job *member = job->batch->pdata[i];
+
+      if (member == job || member->state != JOB_READY || member->skip_reason != NULL)
+        continue;
+      shoal_strategy_remove (self->strategy, member->test);
+      member->state = JOB_RUNNING;
+      member->attempt++;
+      if (members == NULL)
+        members = g_ptr_array_new ();
+      g_ptr_array_add (members, member);
+    }
+  return members;
+}
+
+/* Batch members that did not run go back to the strategy, to run alone. */
+static void
+return_batch_members (ShoalScheduler *self,
+                      GPtrArray *members)
+{
+  for (guint i = 0; i < members->len; i++)
+    {
+      Job *member = members->pdata[i];
+
+      member->attempt--;
+      g_clear_pointer (&member->batch, g_ptr_array_unref);
+      make_ready (self, member);
+    }
+  g_ptr_array_unref (members);
+}
+
+static void
+fail_batch_members (ShoalScheduler *self,
+                    Running *running,
+                    const char *message)
+{
+  g_autoptr (GPtrArray) members = g_steal_pointer (&running->members);
+
+  for (guint i = 0; members != NULL && i < members->len; i++)
+    {
+      Job *member = members->pdata[i];
+      g_autoptr (GPtrArray) results = make_error_results (member, SHOAL_OUTCOME_ERROR,
+                                                          running->worker->id, message);
+
+      finish_job (self, member, results);
+    }
+}
+
+/* Gives each test of a batch the results with its id (the leader also
+ * those with an id of none of them); a test with none did not run. */
+static void
+finish_batch (ShoalScheduler *self,
+              Job *leader,
+              GPtrArray *members,
+              GPtrArray *results)
+{
+  g_autoptr (GHashTable) by_id = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                        (GDestroyNotify) g_ptr_array_unref);
+  g_autoptr (GPtrArray) did_not_run = g_ptr_array_new ();
+  GPtrArray *leader_results = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_hash_table_insert (by_id, (gpointer) shoal_test_case_get_id (leader->test), leader_results);
+  for (guint i = 0; i < members->len; i++)
+    g_hash_table_insert (by_id, (gpointer) shoal_test_case_get_id (((Job *) members->pdata[i])->test),
+                         g_ptr_array_new_with_free_func (g_object_unref));
+  for (guint i = 0; i < results->len; i++)
+    {
+      ShoalTestResult *result = results->pdata[i];
+      GPtrArray *own = g_hash_table_lookup (by_id, shoal_test_result_get_test_id (result));
+
+      g_ptr_array_add (own != NULL ? own : leader_results, g_object_ref (result));
+    }
+
+  g_ptr_array_insert (members, 0, leader);
+  for (guint i = 0; i < members->len; i++)
+    {
+      Job *member = members->pdata[i];
+      GPtrArray *own = g_hash_table_lookup (by_id, shoal_test_case_get_id (member->test));
+
+      if (own->len == 0)
+        g_ptr_array_add (did_not_run, member);
+      else
+        finish_job (self, member, own);
+    }
+  if (did_not_run->len > 0)
+    return_batch_members (self, g_ptr_array_ref (did_not_run));
+}
+
+static void
 process_exited (Running *running,
                 int wait_status,
                 gint64 peak_rss)
@@ -1024,6 +1310,7 @@ process_exited (Running *running,
   g_autoptr (GError) error = NULL;
   gint64 end_monotonic = g_get_monotonic_time ();
   gint64 end_wall = g_get_real_time ();
+  g_autoptr (GPtrArray) members = NULL;
   guint leftovers;
   guint escaped;
 
@@ -1058,7 +1345,7 @@ process_exited (Running *running,
     if (!shoal_test_result_is_sealed (results->pdata[i]) &&
         shoal_test_result_get_peak_rss (results->pdata[i]) < 0)
       shoal_test_result_set_peak_rss (results->pdata[i], peak_rss);
-  if (error != NULL || results->len == 0)
+  if (error != NULL || (results->len == 0 && running->members == NULL))
     {
       g_autofree char *message =
           error != NULL ? g_strdup_printf (_ ("cannot read the result: %s"), error->message)
@@ -1093,9 +1380,13 @@ process_exited (Running *running,
   for (guint i = 0; running->extra_workers != NULL && i < running->extra_workers->len; i++)
     g_queue_push_tail (&self->idle_workers, g_ptr_array_index (running->extra_workers, i));
   self->n_running--;
+  members = g_steal_pointer (&running->members);
   running_free (running);
 
-  finish_job (self, job, results);
+  if (members != NULL)
+    finish_batch (self, job, members, results);
+  else
+    finish_job (self, job, results);
   /* Refill the freed worker now, not after every other pending exit. */
   remove_source (self, &self->dispatch_id);
   dispatch (self);
@@ -1250,12 +1541,24 @@ start_job (ShoalScheduler *self,
   g_autofree char *log_name = NULL;
   g_autofree char *attempt = NULL;
   const char *const *argv;
+  g_autoptr (GPtrArray) members = NULL;
   Running *running;
   double timeout;
 
   job->attempt++;
   g_ptr_array_add (tests, job->test);
+  members = take_batch_members (self, job);
+  for (guint i = 0; members != NULL && i < members->len; i++)
+    g_ptr_array_add (tests, ((Job *) members->pdata[i])->test);
   command = shoal_adapter_prepare (job->adapter, tests, &error);
+  if (command == NULL && members != NULL)
+    {
+      /* The adapter refused the batch: the test runs alone. */
+      return_batch_members (self, g_steal_pointer (&members));
+      g_clear_error (&error);
+      g_ptr_array_set_size (tests, 1);
+      command = shoal_adapter_prepare (job->adapter, tests, &error);
+    }
   if (command != NULL && shoal_run_command_get_argv (command)[0] == NULL)
     {
       g_set_error_literal (&error, SHOAL_ADAPTER_ERROR, SHOAL_ADAPTER_ERROR_PREPARE,
@@ -1274,11 +1577,13 @@ start_job (ShoalScheduler *self,
       return FALSE;
     }
   if (shoal_run_command_get_tests (command)->len == 0)
-    shoal_run_command_add_test (command, job->test);
+    for (guint i = 0; i < tests->len; i++)
+      shoal_run_command_add_test (command, tests->pdata[i]);
 
   running = g_new0 (Running, 1);
   running->self = self;
   running->job = job;
+  running->members = g_steal_pointer (&members);
   running->pidfd = -1;
   running->worker = worker;
   running->command = g_steal_pointer (&command);
@@ -1319,6 +1624,7 @@ start_job (ShoalScheduler *self,
       g_autoptr (GPtrArray) results = make_error_results (job, SHOAL_OUTCOME_ERROR, worker->id,
                                                           message);
 
+      fail_batch_members (self, running, message);
       running_free (running);
       job->state = JOB_RUNNING;
       finish_job (self, job, results);
@@ -1356,6 +1662,7 @@ start_job (ShoalScheduler *self,
       g_autoptr (GPtrArray) results = make_error_results (job, SHOAL_OUTCOME_ERROR, worker->id,
                                                           message);
 
+      fail_batch_members (self, running, message);
       running_free (running);
       job->state = JOB_RUNNING;
       finish_job (self, job, results);
@@ -1383,6 +1690,16 @@ start_job (ShoalScheduler *self,
   timeout = shoal_test_case_get_timeout (job->test);
   if (timeout <= 0)
     timeout = self->default_timeout;
+  /* A batch: the longest timeout of its tests, plus the time the others
+   * are expected to take. */
+  for (guint i = 0; timeout > 0 && running->members != NULL && i < running->members->len; i++)
+    {
+      Job *member = running->members->pdata[i];
+      double own = shoal_test_case_get_timeout (member->test);
+
+      timeout = MAX (timeout, own > 0 ? own : self->default_timeout) +
+                shoal_dispatch_context_estimate (self->context, member->test);
+    }
   running->timeout = timeout;
   if (timeout > 0)
     running->timeout_id = add_timeout (self, timeout, on_timeout, running);
@@ -1393,6 +1710,19 @@ start_job (ShoalScheduler *self,
   json_object_set_string_member (payload, "worker_id", worker->id);
   json_object_set_int_member (payload, "attempt", job->attempt);
   emit_event (self, SHOAL_EVENT_TEST_STARTED, payload);
+  for (guint i = 0; running->members != NULL && i < running->members->len; i++)
+    {
+      Job *member = running->members->pdata[i];
+      g_autoptr (JsonObject) started = json_object_new ();
+
+      json_object_set_string_member (started, "test_id", shoal_test_case_get_id (member->test));
+      json_object_set_string_member (started, "name", shoal_test_case_get_name (member->test));
+      json_object_set_string_member (started, "suite", shoal_test_case_get_suite (member->test));
+      json_object_set_string_member (started, "worker_id", worker->id);
+      json_object_set_int_member (started, "attempt", member->attempt);
+      json_object_set_string_member (started, "batch", shoal_test_case_get_id (job->test));
+      emit_event (self, SHOAL_EVENT_TEST_STARTED, started);
+    }
 
   watch_process (self, running);
   return TRUE;
@@ -2068,6 +2398,8 @@ shoal_scheduler_run_async (ShoalScheduler *self,
   shoal_dispatch_context_set_admit_func (self->context, admit, self, NULL);
   if (self->history != NULL)
     load_estimates (self);
+  if (self->batching)
+    compute_batches (self);
   if (self->has_resource_requests)
     {
       g_autoptr (GSource) tick = g_timeout_source_new (250);

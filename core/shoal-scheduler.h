@@ -60,6 +60,9 @@ SHOAL_AVAILABLE_IN_1_0
 void shoal_scheduler_set_history (ShoalScheduler *self,
                                   ShoalHistory *history);
 SHOAL_AVAILABLE_IN_1_0
+void shoal_scheduler_set_batching (ShoalScheduler *self,
+                                   gboolean batching);
+SHOAL_AVAILABLE_IN_1_0
 void shoal_scheduler_set_resource_timeout (ShoalScheduler *self,
                                            double seconds);
 SHOAL_AVAILABLE_IN_1_0

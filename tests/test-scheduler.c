@@ -1161,7 +1161,8 @@ test_exclusive_and_declared_locks (Fixture *fixture,
   for (guint i = 0; i < 8; i++)
     {
       g_autofree char *name = g_strdup_printf ("t%u", i);
-      const char *held = i == 0 ? "alone" : i < 4 ? "cache" : "data";
+      const char *held = i == 0 ? "alone" : i < 4 ? "cache"
+                                                  : "data";
       g_autofree char *script = g_strdup_printf (
           "s=$(date +%%s%%N); sleep 0.3; e=$(date +%%s%%N); echo \"$SHOAL_TEST_ID $s $e %s\" >> \"$DIR/log\"",
           held);
