@@ -61,6 +61,7 @@ struct _ShoalConfig
 
   guint max_workers; /* 0: auto */
   guint min_workers;
+  gboolean has_min_workers;
   double timeout;
   double kill_grace;
   char *distribution_strategy;
@@ -1343,6 +1344,7 @@ load_settings (ShoalConfig *self, ShoalSettings *settings, GError **error)
       return FALSE;
     }
   self->min_workers = min_workers;
+  self->has_min_workers = shoal_settings_get_kind (settings, "min_workers") != SHOAL_SETTINGS_KIND_NONE;
 
   if (!get_positive_double (settings, "timeout", 300, &self->timeout, error) ||
       !shoal_settings_get_double (settings, "kill_grace", 5, 0, G_MAXDOUBLE, &self->kill_grace,
@@ -1639,6 +1641,23 @@ shoal_config_get_max_workers_auto (ShoalConfig *self)
   g_return_val_if_fail (SHOAL_IS_CONFIG (self), TRUE);
 
   return self->max_workers == 0;
+}
+
+/**
+ * shoal_config_get_dynamic_workers:
+ * @self: a #ShoalConfig
+ *
+ * Returns: whether the number of active workers follows the load, between
+ *   [method@Shoal.Config.get_min_workers] and
+ *   [method@Shoal.Config.get_max_workers]: with `max_workers: auto` (the
+ *   default) or with `min_workers` given
+ */
+gboolean
+shoal_config_get_dynamic_workers (ShoalConfig *self)
+{
+  g_return_val_if_fail (SHOAL_IS_CONFIG (self), FALSE);
+
+  return self->max_workers == 0 || self->has_min_workers;
 }
 
 /**

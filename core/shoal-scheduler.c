@@ -89,13 +89,17 @@ struct _Job
   JobState state;
   gboolean holds_resources;
   gboolean passed;
-  gboolean estimate_known; /* the history knows its duration */
+  gboolean exclusive;
+  gboolean estimate_known;   /* the history knows its duration */
+  guint environment_retries; /* its environment could not be made */
 };
 
 struct _Worker
 {
   char *id;
   Running *running;
+  guint environment_failures; /* in a row */
+  gboolean failed;
 };
 
 struct _Running
@@ -171,6 +175,12 @@ struct _ShoalScheduler
   gboolean interrupted;
   gboolean event_log_failed;
   gboolean batching;
+  gboolean exclusive_running;
+  guint min_workers;  /* 0: a fixed number of workers */
+  guint active_limit; /* worker slots that may be busy now */
+  guint n_busy;       /* worker slots busy now */
+  guint n_failed_workers;
+  guint pressure_id;
 };
 
 G_DEFINE_FINAL_TYPE (ShoalScheduler, shoal_scheduler, G_TYPE_OBJECT)
@@ -1193,6 +1203,199 @@ record_held_resources (ShoalScheduler *self,
       shoal_test_result_set_resources (g_ptr_array_index (results, i), (const char *const *) held);
 }
 
+/* Workers
+ *
+ * With a fixed number of workers every slot may be busy. With a range
+ * (shoal_scheduler_set_min_workers()), a timer watches the machine: when
+ * other work already keeps every CPU busy (the 1-minute load average minus
+ * the run's own running tests is above the number of CPUs) or memory runs
+ * low (MemAvailable under 5% of MemTotal), one slot fewer may be busy, down
+ * to the minimum; when neither holds and tests are waiting, one more, up
+ * to the maximum. A worker whose test environment cannot be made
+ * WORKER_FAILURE_LIMIT times in a row is marked failed and takes no more
+ * tests; what it would have run goes to the others (the last healthy
+ * worker is never failed). */
+
+static void schedule_dispatch (ShoalScheduler *self);
+
+#define WORKER_FAILURE_LIMIT 3
+#define LOW_MEMORY_FRACTION 0.05
+
+static guint
+available_slots (ShoalScheduler *self)
+{
+  guint idle = g_queue_get_length (&self->idle_workers);
+  guint allowed = self->active_limit > self->n_busy ? self->active_limit - self->n_busy : 0;
+
+  return MIN (idle, allowed);
+}
+
+static void
+release_worker (ShoalScheduler *self,
+                Worker *worker)
+{
+  self->n_busy--;
+  if (!worker->failed)
+    g_queue_push_tail (&self->idle_workers, worker);
+}
+
+static gboolean
+mark_worker_failed (ShoalScheduler *self,
+                    Worker *worker,
+                    const char *reason)
+{
+  g_autoptr (JsonObject) payload = json_object_new ();
+  g_autofree char *message = NULL;
+
+  if (worker->failed || self->n_failed_workers + 1 >= self->max_workers)
+    return FALSE;
+  worker->failed = TRUE;
+  self->n_failed_workers++;
+  g_queue_remove (&self->idle_workers, worker);
+  self->active_limit = MIN (self->active_limit, self->max_workers - self->n_failed_workers);
+  message = g_strdup_printf (_ ("worker %s failed (%s); its tests go to the other workers"),
+                             worker->id, reason);
+  emit_log (self, "warning", message);
+  json_object_set_string_member (payload, "worker_id", worker->id);
+  json_object_set_string_member (payload, "status", "failed");
+  json_object_set_string_member (payload, "reason", reason);
+  emit_event (self, SHOAL_EVENT_WORKER_STOPPED, payload);
+  return TRUE;
+}
+
+static gboolean
+worker_environment_failed (ShoalScheduler *self,
+                           Worker *worker,
+                           const char *reason)
+{
+  return ++worker->environment_failures >= WORKER_FAILURE_LIMIT &&
+         mark_worker_failed (self, worker, reason);
+}
+
+/**
+ * shoal_scheduler_redistribute_failed_worker_tests:
+ * @self: a scheduler
+ * @worker_ids: (array zero-terminated=1): ids of workers (`w1`, ...) found
+ *   failed, by a health check for instance
+ *
+ * The seed's `redistribute_failed_worker_tests`: the workers take no more
+ * tests, and the tests they would have run go to the others. A test running
+ * on one of them runs to its end. The last healthy worker is never failed.
+ *
+ * Returns: how many workers were marked failed
+ */
+guint
+shoal_scheduler_redistribute_failed_worker_tests (ShoalScheduler *self,
+                                                  const char *const *worker_ids)
+{
+  guint marked = 0;
+
+  g_return_val_if_fail (SHOAL_IS_SCHEDULER (self), 0);
+  g_return_val_if_fail (worker_ids != NULL, 0);
+
+  for (guint i = 0; worker_ids[i] != NULL && self->workers != NULL; i++)
+    for (guint w = 0; w < self->max_workers; w++)
+      if (g_str_equal (self->workers[w].id, worker_ids[i]) &&
+          mark_worker_failed (self, &self->workers[w], _ ("reported failed")))
+        marked++;
+  if (marked > 0)
+    schedule_dispatch (self);
+  return marked;
+}
+
+/**
+ * shoal_scheduler_get_active_workers:
+ * @self: a scheduler
+ *
+ * Returns: how many worker slots may be busy now (all of them, unless the
+ *   number follows the load or workers failed)
+ */
+guint
+shoal_scheduler_get_active_workers (ShoalScheduler *self)
+{
+  g_return_val_if_fail (SHOAL_IS_SCHEDULER (self), 0);
+  return self->started ? self->active_limit : self->max_workers;
+}
+
+/**
+ * shoal_scheduler_set_min_workers:
+ * @self: a scheduler
+ * @min_workers: the fewest worker slots kept busy under pressure, or 0 for
+ *   a fixed number of workers (the default)
+ *
+ * Makes the number of busy worker slots follow the machine, between
+ * @min_workers and the maximum: see the class description.
+ */
+void
+shoal_scheduler_set_min_workers (ShoalScheduler *self,
+                                 guint min_workers)
+{
+  g_return_if_fail (SHOAL_IS_SCHEDULER (self));
+  g_return_if_fail (!self->started);
+  self->min_workers = min_workers;
+}
+
+/* The 1-minute load average and the memory figures, from /proc (or the
+ * files SHOAL_LOADAVG_FILE and SHOAL_MEMINFO_FILE name, for tests). */
+static gboolean
+read_pressure (double *load,
+               guint64 *mem_total,
+               guint64 *mem_available)
+{
+  const char *loadavg_path = g_getenv ("SHOAL_LOADAVG_FILE");
+  const char *meminfo_path = g_getenv ("SHOAL_MEMINFO_FILE");
+  g_autofree char *loadavg = NULL;
+  g_autofree char *meminfo = NULL;
+  const char *line;
+
+  if (!g_file_get_contents (loadavg_path != NULL ? loadavg_path : "/proc/loadavg", &loadavg,
+                            NULL, NULL) ||
+      !g_file_get_contents (meminfo_path != NULL ? meminfo_path : "/proc/meminfo", &meminfo,
+                            NULL, NULL))
+    return FALSE;
+  *load = g_ascii_strtod (loadavg, NULL);
+  *mem_total = *mem_available = 0;
+  if ((line = strstr (meminfo, "MemTotal:")) != NULL)
+    *mem_total = g_ascii_strtoull (line + strlen ("MemTotal:"), NULL, 10);
+  if ((line = strstr (meminfo, "MemAvailable:")) != NULL)
+    *mem_available = g_ascii_strtoull (line + strlen ("MemAvailable:"), NULL, 10);
+  return TRUE;
+}
+
+static gboolean
+pressure_tick (gpointer user_data)
+{
+  ShoalScheduler *self = user_data;
+  guint healthy = self->max_workers - self->n_failed_workers;
+  guint floor = MIN (self->min_workers, healthy);
+  guint64 mem_total = 0, mem_available = 0;
+  double load = 0;
+  gboolean cpu_busy, memory_low;
+  g_autofree char *message = NULL;
+
+  if (!read_pressure (&load, &mem_total, &mem_available))
+    return G_SOURCE_CONTINUE;
+  cpu_busy = load - self->n_running > g_get_num_processors ();
+  memory_low = mem_total > 0 && mem_available < mem_total * LOW_MEMORY_FRACTION;
+
+  if ((cpu_busy || memory_low) && self->active_limit > floor)
+    {
+      self->active_limit--;
+      message = g_strdup_printf (_ ("workers: %u active (%s)"), self->active_limit,
+                                 memory_low ? _ ("memory is low") : _ ("the CPUs are busy"));
+    }
+  else if (!cpu_busy && !memory_low && self->active_limit < healthy &&
+           self->n_unfinished > self->n_running)
+    {
+      self->active_limit++;
+      message = g_strdup_printf (_ ("workers: %u active (tests are waiting)"), self->active_limit);
+      schedule_dispatch (self);
+    }
+  if (message != NULL)
+    emit_log (self, "info", message);
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 make_ready (ShoalScheduler *self,
             Job *job);
@@ -1376,10 +1579,12 @@ process_exited (Running *running,
     finish_test_environment (self, running->environment, results);
 
   running->worker->running = NULL;
-  g_queue_push_tail (&self->idle_workers, running->worker);
+  release_worker (self, running->worker);
   for (guint i = 0; running->extra_workers != NULL && i < running->extra_workers->len; i++)
-    g_queue_push_tail (&self->idle_workers, g_ptr_array_index (running->extra_workers, i));
+    release_worker (self, g_ptr_array_index (running->extra_workers, i));
   self->n_running--;
+  if (job->exclusive)
+    self->exclusive_running = FALSE;
   members = g_steal_pointer (&running->members);
   running_free (running);
 
@@ -1624,6 +1829,20 @@ start_job (ShoalScheduler *self,
       g_autoptr (GPtrArray) results = make_error_results (job, SHOAL_OUTCOME_ERROR, worker->id,
                                                           message);
 
+      if (worker_environment_failed (self, worker, message) ||
+          (job->environment_retries++ < WORKER_FAILURE_LIMIT &&
+           self->max_workers - self->n_failed_workers > 1))
+        {
+          /* Another worker may manage (and this one is out when it keeps
+           * failing). */
+          if (running->members != NULL)
+            return_batch_members (self, g_steal_pointer (&running->members));
+          running_free (running);
+          release_resources (self, job);
+          job->attempt--;
+          make_ready (self, job);
+          return FALSE;
+        }
       fail_batch_members (self, running, message);
       running_free (running);
       job->state = JOB_RUNNING;
@@ -1673,7 +1892,11 @@ start_job (ShoalScheduler *self,
 
   job->state = JOB_RUNNING;
   worker->running = running;
+  worker->environment_failures = 0;
   self->n_running++;
+  self->n_busy++;
+  if (job->exclusive)
+    self->exclusive_running = TRUE;
   /* A test that needs several slots occupies as many workers; admission
    * made sure they are idle. */
   for (guint extra = 1; extra < job->slots; extra++)
@@ -1685,6 +1908,7 @@ start_job (ShoalScheduler *self,
       if (running->extra_workers == NULL)
         running->extra_workers = g_ptr_array_new ();
       g_ptr_array_add (running->extra_workers, other);
+      self->n_busy++;
     }
 
   timeout = shoal_test_case_get_timeout (job->test);
@@ -1873,11 +2097,12 @@ dispatch (ShoalScheduler *self)
       Job *job = g_queue_pop_head (&self->finally);
       Worker *worker = g_queue_pop_head (&self->idle_workers);
 
-      if (!start_job (self, job, worker))
+      if (!start_job (self, job, worker) && !worker->failed)
         g_queue_push_head (&self->idle_workers, worker);
     }
 
-  while (!self->interrupted && !g_queue_is_empty (&self->idle_workers))
+  while (!self->interrupted && !g_queue_is_empty (&self->idle_workers) &&
+         self->n_busy < self->active_limit)
     {
       Worker *worker = g_queue_peek_head (&self->idle_workers);
       g_autoptr (ShoalTestCase) test = shoal_strategy_next (self->strategy, worker->id, self->context);
@@ -1894,7 +2119,7 @@ dispatch (ShoalScheduler *self)
           continue;
         }
       g_queue_pop_head (&self->idle_workers);
-      if (!start_job (self, job, worker))
+      if (!start_job (self, job, worker) && !worker->failed)
         g_queue_push_head (&self->idle_workers, worker);
     }
 
@@ -2091,9 +2316,7 @@ link_resources (ShoalScheduler *self,
       g_autoptr (GStrvBuilder) pools = g_strv_builder_new ();
       const char *id = shoal_test_case_get_id (job->test);
 
-      /* A test that runs alone occupies every slot. */
-      if (shoal_test_case_get_exclusive (job->test))
-        job->slots = self->max_workers;
+      job->exclusive = shoal_test_case_get_exclusive (job->test);
 
       if (job->slots > self->max_workers)
         {
@@ -2208,7 +2431,8 @@ admit (ShoalTestCase *test,
   const char *id = shoal_test_case_get_id (test);
   g_autoptr (GPtrArray) instances = NULL;
 
-  if (job == NULL || job->slots > g_queue_get_length (&self->idle_workers))
+  if (job == NULL || job->slots > available_slots (self) || self->exclusive_running ||
+      (job->exclusive && self->n_busy > 0))
     return FALSE;
   if (job->holds_resources)
     return TRUE;
@@ -2434,6 +2658,14 @@ shoal_scheduler_run_async (ShoalScheduler *self,
       g_queue_push_tail (&self->idle_workers, &self->workers[i]);
       emit_worker_event (self, SHOAL_EVENT_WORKER_STARTED, &self->workers[i]);
     }
+  self->active_limit = self->max_workers;
+  if (self->min_workers > 0 && self->min_workers < self->max_workers)
+    {
+      const char *interval = g_getenv ("SHOAL_PRESSURE_INTERVAL");
+
+      self->pressure_id = add_timeout (self, interval != NULL ? g_ascii_strtod (interval, NULL) : 1.0,
+                                       pressure_tick, self);
+    }
 
   tests = g_ptr_array_new ();
   for (guint i = 0; i < self->jobs->len; i++)
@@ -2470,6 +2702,7 @@ complete_run (ShoalScheduler *self)
 
   remove_source (self, &self->dispatch_id);
   remove_source (self, &self->resource_tick_id);
+  remove_source (self, &self->pressure_id);
   if (self->cancelled_id != 0)
     g_cancellable_disconnect (g_task_get_cancellable (task), self->cancelled_id);
   self->cancelled_id = 0;
