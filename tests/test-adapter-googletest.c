@@ -730,45 +730,114 @@ test_googletest_batch_errors (void)
                    "cannot batch s::Basic.Pass: this adapter did not discover it");
 }
 
+/* Interprets @command as if its program had printed @output, written
+ * @report (when not %NULL) where it was told to, and ended with
+ * @wait_status. */
+static GPtrArray *
+interpret_text (ShoalAdapter *adapter,
+                ShoalRunCommand *command,
+                int wait_status,
+                const char *output,
+                const char *report)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ShoalExecution) execution = NULL;
+  g_autofree char *path = NULL;
+  const char *const *argv = shoal_run_command_get_argv (command);
+  const char *flag = argv[g_strv_length ((char **) argv) - 1];
+  GPtrArray *results;
+  int fd;
+
+  g_assert_true (g_str_has_prefix (flag, "--gtest_output=json:"));
+  if (report != NULL)
+    {
+      g_file_set_contents (flag + strlen ("--gtest_output=json:"), report, -1, &error);
+      g_assert_no_error (error);
+    }
+  fd = g_file_open_tmp ("shoal-adapter-googletest-XXXXXX", &path, &error);
+  g_assert_no_error (error);
+  close (fd);
+  g_file_set_contents (path, output, -1, &error);
+  g_assert_no_error (error);
+  execution = shoal_execution_new (wait_status, FALSE, FALSE, 0, 0, 0.5, NULL, 1, path);
+  results = shoal_object_array_from_list (shoal_adapter_interpret (adapter, command, execution, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (results);
+  g_unlink (path);
+  return results;
+}
+
 static void
 test_googletest_interpret_endings (void)
 {
   g_autoptr (ShoalAdapter) adapter = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) tests = NULL;
-  g_autoptr (ShoalRunCommand) command = NULL;
-  g_autoptr (ShoalExecution) execution = NULL;
-  g_autoptr (GPtrArray) results = NULL;
-  g_autofree char *path = NULL;
-  int fd;
+  g_autoptr (ShoalRunCommand) early = NULL;
+  g_autoptr (ShoalRunCommand) late = NULL;
+  g_autoptr (ShoalRunCommand) disabled = NULL;
+  g_autoptr (ShoalRunCommand) vanished = NULL;
+  g_autoptr (GPtrArray) early_results = NULL;
+  g_autoptr (GPtrArray) late_results = NULL;
+  g_autoptr (GPtrArray) disabled_results = NULL;
+  g_autoptr (GPtrArray) vanished_results = NULL;
 
-  g_test_summary ("A program that dies before any case starts takes them all down with it");
+  g_test_summary ("A program that dies before any case starts takes them all down with it; "
+                  "one that dies after its report blames the cases that passed; without a "
+                  "report a disabled case is still skipped and a case never mentioned is an "
+                  "error");
 
   if (skip_without_fixture ())
     return;
 
   tests = discover (FIXTURE_SUITE, &adapter, &error);
   g_assert_no_error (error);
-  command = prepare (adapter, tests, (const char *[]){ "s::Basic.Pass", "s::Basic.Fail", NULL });
 
-  fd = g_file_open_tmp ("shoal-adapter-googletest-XXXXXX", &path, &error);
-  g_assert_no_error (error);
-  close (fd);
-  g_file_set_contents (path,
-                       "Running main() from gtest_main.cc\n"
-                       "[==========] Running 2 tests from 1 test suite.\n"
-                       "[----------] Global test environment set-up.\n",
-                       -1, &error);
-  g_assert_no_error (error);
-  execution = shoal_execution_new (W_EXITCODE (0, SIGABRT), FALSE, FALSE, 0, 0, 0.5, NULL, 1, path);
-  results = shoal_object_array_from_list (shoal_adapter_interpret (adapter, command, execution, &error));
-  g_assert_no_error (error);
-  g_unlink (path);
-  g_assert_cmpuint (results->len, ==, 2);
-  assert_result (results, 0, "s::Basic.Pass", SHOAL_OUTCOME_CRASHED,
+  early = prepare (adapter, tests, (const char *[]){ "s::Basic.Pass", "s::Basic.Fail", NULL });
+  early_results = interpret_text (adapter, early, W_EXITCODE (0, SIGABRT),
+                                  "Running main() from gtest_main.cc\n"
+                                  "[==========] Running 2 tests from 1 test suite.\n"
+                                  "[----------] Global test environment set-up.\n",
+                                  NULL);
+  g_assert_cmpuint (early_results->len, ==, 2);
+  assert_result (early_results, 0, "s::Basic.Pass", SHOAL_OUTCOME_CRASHED,
                  "killed by signal 6 (Aborted) before Basic.Pass started");
-  assert_result (results, 1, "s::Basic.Fail", SHOAL_OUTCOME_CRASHED,
+  assert_result (early_results, 1, "s::Basic.Fail", SHOAL_OUTCOME_CRASHED,
                  "killed by signal 6 (Aborted) before Basic.Fail started");
+
+  late = prepare (adapter, tests, (const char *[]){ "s::Basic.Pass", "s::Basic.Skip", NULL });
+  late_results = interpret_text (
+      adapter, late, W_EXITCODE (0, SIGSEGV),
+      "[ RUN      ] Basic.Pass\n[       OK ] Basic.Pass (2 ms)\n"
+      "[ RUN      ] Basic.Skip\nf.cc:8: Skipped\nnot today\n[  SKIPPED ] Basic.Skip (0 ms)\n",
+      "{\"testsuites\": [{\"name\": \"Basic\", \"testsuite\": ["
+      "{\"name\": \"Pass\", \"status\": \"RUN\", \"result\": \"COMPLETED\", "
+      "\"time\": \"0.25s\"},"
+      "{\"name\": \"Skip\", \"status\": \"RUN\", \"result\": \"SKIPPED\", "
+      "\"time\": \"0s\"}]}]}");
+  g_assert_cmpuint (late_results->len, ==, 2);
+  assert_result (late_results, 0, "s::Basic.Pass", SHOAL_OUTCOME_CRASHED,
+                 "killed by signal 11 (Segmentation fault) after the test passed");
+  g_assert_cmpfloat (shoal_test_result_get_duration (g_ptr_array_index (late_results, 0)), ==,
+                     0.25);
+  assert_result (late_results, 1, "s::Basic.Skip", SHOAL_OUTCOME_SKIPPED, "not today");
+
+  disabled = prepare (adapter, tests, (const char *[]){ "s::Basic.DISABLED_Off", NULL });
+  disabled_results = interpret_text (adapter, disabled, W_EXITCODE (0, 0),
+                                     "[==========] Running 0 tests from 0 test suites.\n"
+                                     "[  PASSED  ] 0 tests.\n",
+                                     NULL);
+  assert_result (disabled_results, 0, "s::Basic.DISABLED_Off", SHOAL_OUTCOME_SKIPPED,
+                 "disabled (DISABLED_ prefix): GoogleTest runs it only with "
+                 "--gtest_also_run_disabled_tests");
+
+  vanished = prepare (adapter, tests, (const char *[]){ "s::Basic.Pass", NULL });
+  vanished_results = interpret_text (adapter, vanished, W_EXITCODE (0, 0),
+                                     "[==========] Running 0 tests from 0 test suites.\n"
+                                     "[  PASSED  ] 0 tests.\n",
+                                     "{\"tests\": 0, \"testsuites\": []}");
+  assert_result (vanished_results, 0, "s::Basic.Pass", SHOAL_OUTCOME_ERROR,
+                 "GoogleTest reported no result for Basic.Pass (is it still in the program?)");
 }
 
 static void

@@ -60,8 +60,8 @@
 #include "../tap/shoal-tap-parser.h"
 #include "../tap/shoal-tap-results.h"
 
-/* How long the discovery command may take when the suite sets no
- * timeout. */
+/* How long the discovery command may take: it lists, it runs nothing, but
+ * it may have to build or import a whole suite to do so. */
 #define DISCOVER_TIMEOUT 120.0
 
 #define TMPDIR_KEY "shoal-custom-tmpdir"
@@ -434,7 +434,7 @@ shoal_custom_adapter_discover (ShoalAdapter *adapter, GCancellable *cancellable,
   shown = g_strjoinv (" ", self->discover_argv);
   if (!shoal_spawn_capture ((const char *const *) discover_argv, self->cwd,
                             (const char *const *) self->environment,
-                            self->timeout > 0 ? self->timeout : DISCOVER_TIMEOUT, &out, &err,
+                            DISCOVER_TIMEOUT, &out, &err,
                             &wait_status, cancellable, &local_error))
     {
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))

@@ -71,6 +71,8 @@
 #define REPORT_NAME "report.json"
 
 #define ALSO_RUN_DISABLED "--gtest_also_run_disabled_tests"
+#define DISABLED_REASON \
+  "disabled (DISABLED_ prefix): GoogleTest runs it only with " ALSO_RUN_DISABLED
 
 #define SHOAL_TYPE_GOOGLETEST_ADAPTER (shoal_googletest_adapter_get_type ())
 G_DECLARE_FINAL_TYPE (ShoalGoogletestAdapter,
@@ -982,7 +984,7 @@ read_report (const char *path, GtestOutput *output, char **out_problem)
           if (g_strcmp0 (status, "NOTRUN") == 0)
             {
               outcome = SHOAL_OUTCOME_SKIPPED;
-              message = g_strdup ("disabled (DISABLED_ prefix): GoogleTest runs it only with " ALSO_RUN_DISABLED);
+              message = g_strdup (DISABLED_REASON);
             }
           else if (failures != NULL && JSON_NODE_HOLDS_ARRAY (failures) &&
                    json_array_get_length (json_node_get_array (failures)) > 0)
@@ -1024,6 +1026,7 @@ shoal_googletest_adapter_interpret (ShoalAdapter *adapter,
                                     ShoalExecution *execution,
                                     GError **error)
 {
+  ShoalGoogletestAdapter *self = SHOAL_GOOGLETEST_ADAPTER (adapter);
   GPtrArray *tests = shoal_run_command_get_tests (command);
   const char *dir = g_object_get_data (G_OBJECT (command), OUTPUT_DIR_KEY);
   g_autoptr (GPtrArray) results = g_ptr_array_new_with_free_func (g_object_unref);
@@ -1118,6 +1121,13 @@ shoal_googletest_adapter_interpret (ShoalAdapter *adapter,
           outcome = exec_outcome == SHOAL_OUTCOME_SKIPPED ? SHOAL_OUTCOME_FAILED : exec_outcome;
           message = g_strdup_printf ("%s before %s started%s%s", described, name,
                                      problem != NULL ? "; " : "", problem != NULL ? problem : "");
+        }
+      else if (report == NULL && !self->run_disabled && name_is_disabled (name))
+        {
+          /* A GoogleTest without JSON reports says nothing of them. */
+          outcome = SHOAL_OUTCOME_SKIPPED;
+          message = g_strdup (DISABLED_REASON);
+          durations[i] = 0;
         }
       else
         {
