@@ -29,8 +29,8 @@
  * case), its standard output tells what happened: the cases it finished
  * (`[       OK ]`, `[  FAILED  ]`, `[  SKIPPED ]`) keep their results, the
  * case it was running (`[ RUN      ]` with no end) gets the blame, crashed
- * or timed out, and the cases it never reached are errors that say they
- * did not run because of it.
+ * or timed out, and the cases it never reached get no result: they did not
+ * run, and the core runs them again (alone).
  *
  * Cases whose suite or own name starts with `DISABLED_` (GoogleTest's
  * rule: `DISABLED_*:*\/DISABLED_*`) are listed, scheduled and reported as
@@ -1110,9 +1110,9 @@ shoal_googletest_adapter_interpret (ShoalAdapter *adapter,
         }
       else if (dying != NULL)
         {
-          outcome = SHOAL_OUTCOME_ERROR;
-          message = g_strdup_printf ("did not run: %s while running %s", described, dying);
-          durations[i] = 0;
+          /* It did not run: no result, and the core runs it again. */
+          g_ptr_array_add (results, NULL);
+          continue;
         }
       else if (report == NULL && exec_outcome != SHOAL_OUTCOME_PASSED)
         {
@@ -1169,12 +1169,17 @@ shoal_googletest_adapter_interpret (ShoalAdapter *adapter,
       ShoalTestResult *result = g_ptr_array_index (results, i);
       double duration = durations[i];
 
+      if (result == NULL)
+        continue;
       if ((int) i == dying_index)
         duration = MAX (shoal_execution_get_duration (execution) - known, 0);
       if (duration >= 0)
         shoal_test_result_set_duration (result, duration);
     }
 
+  for (guint i = results->len; i > 0; i--)
+    if (results->pdata[i - 1] == NULL)
+      g_ptr_array_steal_index (results, i - 1);
   gtest_output_clear (&output);
   return shoal_object_list_from_array (g_steal_pointer (&results));
 }
