@@ -1694,8 +1694,8 @@ shoal_behave_adapter_interpret (ShoalAdapter *adapter,
           if (diagnostic != NULL)
             message = g_strdup_printf ("not run: %s", diagnostic);
           else if (unit->scenario != NULL)
-            message = g_strdup_printf ("behave reported no result for %s (is it still in the "
-                                       "feature file?)",
+            message = g_strdup_printf ("behave did not run %s (did `--stop` end the run "
+                                       "early? is the scenario still in the feature file?)",
                                        unit->scenario->location);
           else
             message = g_strdup ("behave reported no scenario of this feature");
