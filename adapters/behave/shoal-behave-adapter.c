@@ -140,7 +140,8 @@ struct _ShoalBehaveAdapter
   char *cwd_location;
   char **paths;
   char *paths_location;
-  char *python;
+  char *python;         /* as written */
+  char *python_program; /* as run: made absolute when written with a `/` */
   char *python_location;
   gboolean python_is_default;
   char **args;
@@ -208,6 +209,7 @@ shoal_behave_adapter_clear (ShoalBehaveAdapter *self)
   g_clear_pointer (&self->paths, g_strfreev);
   g_clear_pointer (&self->paths_location, g_free);
   g_clear_pointer (&self->python, g_free);
+  g_clear_pointer (&self->python_program, g_free);
   g_clear_pointer (&self->python_location, g_free);
   g_clear_pointer (&self->args, g_strfreev);
   g_clear_pointer (&self->environment, g_strfreev);
@@ -563,24 +565,39 @@ describe_no_report (ShoalBehaveAdapter *self, const char *what, const char *outp
 static JsonNode *
 parse_report (const char *contents)
 {
-  static const char *const endings[] = { "", "\n]", NULL };
   g_autofree char *trimmed = NULL;
+  char *separator;
 
   if (contents == NULL)
     return NULL;
   trimmed = g_strstrip (g_strdup (contents));
   if (trimmed[0] != '[')
     return NULL;
-  /* A separator written before the next feature was. */
-  if (g_str_has_suffix (trimmed, ","))
-    trimmed[strlen (trimmed) - 1] = '\0';
 
-  for (guint i = 0; endings[i] != NULL; i++)
+  for (guint attempt = 0; attempt < 3; attempt++)
     {
       g_autoptr (JsonParser) parser = json_parser_new ();
-      g_autofree char *text = g_strconcat (trimmed, endings[i], NULL);
+      g_autofree char *text = NULL;
       JsonNode *root;
 
+      switch (attempt)
+        {
+        case 0: /* whole */
+          text = g_strdup (trimmed);
+          break;
+        case 1: /* cut after a feature, or after the separator before the next */
+          if (g_str_has_suffix (trimmed, ","))
+            trimmed[strlen (trimmed) - 1] = '\0';
+          text = g_strconcat (trimmed, "\n]", NULL);
+          break;
+        default: /* cut while writing a feature: the features before it */
+          separator = g_strrstr (trimmed, "},\n\n{");
+          if (separator == NULL)
+            return NULL;
+          separator[1] = '\0';
+          text = g_strconcat (trimmed, "\n]", NULL);
+          break;
+        }
       if (!json_parser_load_from_data (parser, text, -1, NULL))
         continue;
       root = json_parser_get_root (parser);
@@ -830,7 +847,7 @@ single_test_argv (ShoalBehaveAdapter *self, const char *location)
 {
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
 
-  g_strv_builder_add_many (builder, self->python, "-m", "behave", NULL);
+  g_strv_builder_add_many (builder, self->python_program, "-m", "behave", NULL);
   if (self->args != NULL)
     g_strv_builder_addv (builder, (const char **) self->args);
   g_strv_builder_add (builder, location);
@@ -1020,7 +1037,6 @@ shoal_behave_adapter_discover (ShoalAdapter *adapter, GCancellable *cancellable,
   g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
   g_auto (GStrv) paths = NULL;
   g_auto (GStrv) argv = NULL;
-  g_autofree char *python = NULL;
   g_autofree char *report = NULL;
   g_autofree char *report_arg = NULL;
   g_autofree char *out = NULL;
@@ -1041,10 +1057,11 @@ shoal_behave_adapter_discover (ShoalAdapter *adapter, GCancellable *cancellable,
   if (!shoal_command_check_directory (self->cwd, self->cwd_location, error))
     return NULL;
 
-  python = shoal_command_resolve_program (self->python, self->cwd,
-                                          (const char *const *) self->environment,
-                                          self->python_location, &local_error);
-  if (python == NULL)
+  g_clear_pointer (&self->python_program, g_free);
+  self->python_program = shoal_command_resolve_program (self->python, self->cwd,
+                                                        (const char *const *) self->environment,
+                                                        self->python_location, &local_error);
+  if (self->python_program == NULL)
     {
       if (self->python_is_default)
         g_set_error (error, SHOAL_ADAPTER_ERROR, SHOAL_ADAPTER_ERROR_NOT_FOUND,
@@ -1067,7 +1084,7 @@ shoal_behave_adapter_discover (ShoalAdapter *adapter, GCancellable *cancellable,
 
   /* Our formatter first, so that formatters in `args:` keep their own
    * outfiles. */
-  g_strv_builder_add_many (builder, self->python, "-m", "behave", "--dry-run", "--no-summary",
+  g_strv_builder_add_many (builder, self->python_program, "-m", "behave", "--dry-run", "--no-summary",
                            "--no-snippets", "--format=json", report_arg, NULL);
   if (self->args != NULL)
     g_strv_builder_addv (builder, (const char **) self->args);
@@ -1211,7 +1228,7 @@ shoal_behave_adapter_prepare (ShoalAdapter *adapter, GPtrArray *tests, GError **
     return NULL;
   report_arg = g_strconcat ("--outfile=", report, NULL);
 
-  g_strv_builder_add_many (builder, self->python, "-m", "behave", "--format=plain", "--outfile=-",
+  g_strv_builder_add_many (builder, self->python_program, "-m", "behave", "--format=plain", "--outfile=-",
                            "--format=json", report_arg, NULL);
   if (self->args != NULL)
     g_strv_builder_addv (builder, (const char **) self->args);
