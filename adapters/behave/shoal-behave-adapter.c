@@ -35,7 +35,8 @@
  *
  * - `@resource.NAME` needs the resource or pool NAME of `resources:` or
  *   `resource_pools:`; `@resource.NAME.N` (N a positive number) needs N
- *   instances of the pool NAME.
+ *   instances of the pool NAME. A NAME declared in neither stops the run
+ *   with an error naming the scenario, as for any test.
  * - `@exclusive.NAME` holds the named lock NAME while it runs; a name that
  *   is not declared is an exclusive lock of its own.
  * - `@serial` or a bare `@exclusive` runs the scenario alone.
