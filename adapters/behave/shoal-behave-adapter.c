@@ -300,7 +300,8 @@ shoal_behave_adapter_configure (ShoalAdapter *adapter,
                                 ShoalSettings *settings,
                                 GError **error)
 {
-  static const char *const known_keys[] = { "paths", "python", "args", "scheme", "cwd", "env", NULL };
+  static const char *const known_keys[] = { "paths", "python", "args", "scheme",
+                                            "cwd", "env", NULL };
   static const char *const default_paths[] = { "features", NULL };
   ShoalBehaveAdapter *self = SHOAL_BEHAVE_ADAPTER (adapter);
   g_autoptr (GError) local_error = NULL;
@@ -873,7 +874,10 @@ new_test (ShoalBehaveAdapter *self, const char *local_id, const char *name, cons
 /* Reads one feature of the dry run's report; FALSE (with @error) for a
  * report that is not behave's. */
 static gboolean
-read_feature (ShoalBehaveAdapter *self, JsonObject *object, BehaveFeature **out_feature, GError **error)
+read_feature (ShoalBehaveAdapter *self,
+              JsonObject *object,
+              BehaveFeature **out_feature,
+              GError **error)
 {
   const char *location = member_string (object, "location");
   JsonArray *elements = member_array (object, "elements");
@@ -1085,8 +1089,8 @@ shoal_behave_adapter_discover (ShoalAdapter *adapter, GCancellable *cancellable,
 
   /* Our formatter first, so that formatters in `args:` keep their own
    * outfiles. */
-  g_strv_builder_add_many (builder, self->python_program, "-m", "behave", "--dry-run", "--no-summary",
-                           "--no-snippets", "--format=json", report_arg, NULL);
+  g_strv_builder_add_many (builder, self->python_program, "-m", "behave", "--dry-run",
+                           "--no-summary", "--no-snippets", "--format=json", report_arg, NULL);
   if (self->args != NULL)
     g_strv_builder_addv (builder, (const char **) self->args);
   g_strv_builder_add (builder, "--show-skipped");
@@ -1229,8 +1233,8 @@ shoal_behave_adapter_prepare (ShoalAdapter *adapter, GPtrArray *tests, GError **
     return NULL;
   report_arg = g_strconcat ("--outfile=", report, NULL);
 
-  g_strv_builder_add_many (builder, self->python_program, "-m", "behave", "--format=plain", "--outfile=-",
-                           "--format=json", report_arg, NULL);
+  g_strv_builder_add_many (builder, self->python_program, "-m", "behave", "--format=plain",
+                           "--outfile=-", "--format=json", report_arg, NULL);
   if (self->args != NULL)
     g_strv_builder_addv (builder, (const char **) self->args);
   g_strv_builder_add (builder, "--show-skipped");
@@ -1506,7 +1510,11 @@ add_feature_units (ShoalTestCase *test,
 }
 
 static ShoalTestResult *
-unit_result (Unit *unit, ShoalExecution *execution, ShoalOutcome outcome, const char *message, double duration)
+unit_result (Unit *unit,
+             ShoalExecution *execution,
+             ShoalOutcome outcome,
+             const char *message,
+             double duration)
 {
   ShoalTestResult *result = shoal_adapter_result_for_execution (unit->test, execution, outcome,
                                                                 message);
@@ -1537,7 +1545,8 @@ shoal_behave_adapter_interpret (ShoalAdapter *adapter,
   g_autofree char *described = shoal_execution_describe (execution);
   g_autofree char *no_report = NULL;
   ShoalOutcome exec_outcome = shoal_execution_get_default_outcome (execution);
-  gboolean died = !shoal_execution_get_exited (execution) || shoal_execution_get_timed_out (execution) ||
+  gboolean died = !shoal_execution_get_exited (execution) ||
+                  shoal_execution_get_timed_out (execution) ||
                   shoal_execution_get_interrupted (execution);
   BehaveScenario *dying = NULL;
   double known_duration = 0;
@@ -1578,7 +1587,8 @@ shoal_behave_adapter_interpret (ShoalAdapter *adapter,
       if (feature == NULL || !split_location (member_string (feature, "location"), &file, NULL))
         continue;
       g_hash_table_insert (reported_features, g_steal_pointer (&file), feature);
-      for (guint e = 0; feature_elements != NULL && e < json_array_get_length (feature_elements); e++)
+      for (guint e = 0;
+           feature_elements != NULL && e < json_array_get_length (feature_elements); e++)
         {
           JsonObject *element = array_object (feature_elements, e);
           const char *location = element != NULL ? member_string (element, "location") : NULL;
