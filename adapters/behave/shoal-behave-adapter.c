@@ -1267,6 +1267,7 @@ typedef struct
   BehaveScenario *scenario; /* NULL for a scenario discovery did not see */
   JsonObject *element;      /* (nullable) borrowed from the report */
   gboolean started;         /* its header is in the output */
+  gboolean is_test;         /* a scheduled test itself, not a scenario of one */
 } Unit;
 
 static void
@@ -1619,6 +1620,7 @@ shoal_behave_adapter_interpret (ShoalAdapter *adapter,
           Unit *unit = g_new0 (Unit, 1);
 
           unit->test = g_object_ref (test);
+          unit->is_test = TRUE;
           unit->scenario = bcase->scenario;
           unit->element = g_hash_table_lookup (elements, bcase->scenario->location);
           g_ptr_array_add (units, unit);
@@ -1688,8 +1690,16 @@ shoal_behave_adapter_interpret (ShoalAdapter *adapter,
                         : exec_outcome;
           message = g_strdup_printf ("%s while running %s", described, unit->scenario->location);
         }
+      else if (died && dying != NULL && unit->is_test)
+        {
+          /* A scenario test that did not run, or whose result behave died
+           * before writing: no result, and the core runs it again. */
+          g_ptr_array_add (results, NULL);
+          continue;
+        }
       else if (died && dying != NULL)
         {
+          /* A scenario of a feature test (scheme: feature). */
           outcome = SHOAL_OUTCOME_ERROR;
           if (unit->started)
             message = g_strdup_printf ("no result: %s while running %s, before behave "
@@ -1737,7 +1747,8 @@ shoal_behave_adapter_interpret (ShoalAdapter *adapter,
   if (dying != NULL)
     for (guint i = 0; i < units->len; i++)
       if (((Unit *) g_ptr_array_index (units, i))->scenario == dying &&
-          ((Unit *) g_ptr_array_index (units, i))->element == NULL)
+          ((Unit *) g_ptr_array_index (units, i))->element == NULL &&
+          g_ptr_array_index (results, i) != NULL)
         shoal_test_result_set_duration (
             g_ptr_array_index (results, i),
             MAX (0.0, shoal_execution_get_duration (execution) - known_duration));
@@ -1754,7 +1765,7 @@ shoal_behave_adapter_interpret (ShoalAdapter *adapter,
           ShoalTestResult *result = g_ptr_array_index (results, i);
           g_autofree char *message = NULL;
 
-          if (shoal_test_result_get_outcome (result) != SHOAL_OUTCOME_PASSED)
+          if (result == NULL || shoal_test_result_get_outcome (result) != SHOAL_OUTCOME_PASSED)
             continue;
           message = hooks != NULL
                         ? g_strdup_printf ("%s after the scenario passed: %s", described, hooks)
@@ -1766,6 +1777,9 @@ shoal_behave_adapter_interpret (ShoalAdapter *adapter,
         }
     }
 
+  for (guint i = results->len; i > 0; i--)
+    if (results->pdata[i - 1] == NULL)
+      g_ptr_array_steal_index (results, i - 1);
   return shoal_object_list_from_array (g_steal_pointer (&results));
 }
 
