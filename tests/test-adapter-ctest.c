@@ -81,13 +81,15 @@ make_work_dir (void)
 static void
 configure_fixture (void)
 {
+  g_autofree char *cmake = NULL;
   g_autofree char *output = NULL;
   int status;
 
   make_work_dir ();
 
   /* CI installs CMake (scripts/install-deps): without it these tests fail. */
-  g_assert_nonnull (g_find_program_in_path ("cmake"));
+  cmake = g_find_program_in_path ("cmake");
+  g_assert_nonnull (cmake);
   status = run_program ((const char *[]){ "cmake", "-S", source_dir, "-B", build_dir, NULL },
                         work_dir, &output);
   if (status != 0)
@@ -339,6 +341,8 @@ run_ctest (guint *out_failed, guint *out_total)
   g_autoptr (GMatchInfo) match = NULL;
   g_autoptr (GRegex) summary = NULL;
   g_autoptr (GMarkupParseContext) context = NULL;
+  g_autofree char *failed = NULL;
+  g_autofree char *total = NULL;
   GPtrArray *cases = g_ptr_array_new_with_free_func (junit_case_free);
   int status;
 
@@ -348,8 +352,10 @@ run_ctest (guint *out_failed, guint *out_total)
 
   summary = g_regex_new ("(\\d+) tests failed out of (\\d+)", 0, 0, NULL);
   g_assert_true (g_regex_match (summary, output, 0, &match));
-  *out_failed = (guint) g_ascii_strtoull (g_match_info_fetch (match, 1), NULL, 10);
-  *out_total = (guint) g_ascii_strtoull (g_match_info_fetch (match, 2), NULL, 10);
+  failed = g_match_info_fetch (match, 1);
+  total = g_match_info_fetch (match, 2);
+  *out_failed = (guint) g_ascii_strtoull (failed, NULL, 10);
+  *out_total = (guint) g_ascii_strtoull (total, NULL, 10);
 
   g_file_get_contents (junit, &contents, NULL, &error);
   g_assert_no_error (error);
