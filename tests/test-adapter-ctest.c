@@ -154,7 +154,7 @@ static const char *const fixture_names[] = {
   "pass", "fail", "skip_code", "will_fail", "will_fail_passes", "pass_regex",
   "pass_regex_missing", "fail_regex", "skip_regex", "skip_regex_stderr", "crash", "hang",
   "depends_on_pass", "lock_a", "lock_b", "serial", "processors", "db_setup", "db_user",
-  "db_cleanup", "broken_setup", "broken_user", "broken_cleanup", "disabled", "environment",
+  "db_cleanup", "broken_setup", "broken_user", "broken_cleanup", "disabled", "disabled_setup", "off_user", "environment",
   "missing_program", "missing_file", "insufficient", "resource_groups", "resource_pair", NULL
 };
 
@@ -233,10 +233,13 @@ test_ctest_discover (void)
                (const char *[]){ "FIXTURE_A=one", "FIXTURE_B=two words", "FIXTURE_PATH=/middle",
                                  "FIXTURE_GONE=here", NULL });
 
-  /* A disabled test holds and waits for nothing. */
+  /* A disabled test holds and waits for nothing; a disabled setup is
+   * nobody's requirement. */
   test = find_test (tests, "s::disabled");
   assert_strv (shoal_test_case_get_dependencies (test), (const char *[]){ NULL });
   assert_strv (shoal_test_case_get_required_resources (test), (const char *[]){ NULL });
+  test = find_test (tests, "s::off_user");
+  assert_strv (shoal_test_case_get_requirements (test), (const char *[]){ NULL });
 
   /* RESOURCE_GROUPS: the slots of each type, from the spec's pools. */
   assert_strv (shoal_test_case_get_required_resources (find_test (tests, "s::resource_groups")),
@@ -483,6 +486,7 @@ test_ctest_same_as_ctest (void)
   guint expected[4] = { 0 }; /* passed, failed, skipped, error */
   guint shoal_counts[4] = { 0 };
   guint not_started_by_fixture = 0;
+  guint n_disabled = 0;
   const char *const classes[] = { "passed", "failed", "skipped", "error" };
 
   g_test_summary ("Run through the scheduler, every test of the fixture ends as ctest's own "
@@ -521,25 +525,27 @@ test_ctest_same_as_ctest (void)
         }
       if (g_strcmp0 (jcase->message, "Fixture dependency failed") == 0)
         not_started_by_fixture++;
+      n_disabled += g_str_equal (jcase->status, "disabled");
     }
   for (guint i = 0; i < tests->len; i++)
     g_assert_true (g_hash_table_contains (ctest_names,
                                           shoal_test_case_get_local_id (tests->pdata[i])));
 
-  g_test_message ("ctest: %u tests, %u failed out of %u (the disabled one left out); "
+  g_test_message ("ctest: %u tests, %u failed out of %u (the disabled ones left out); "
                   "Shoal: %u passed, %u failed, %u skipped, %u errors",
                   ctest_cases->len, ctest_failed, ctest_total, shoal_counts[0], shoal_counts[1],
                   shoal_counts[2], shoal_counts[3]);
   for (guint c = 0; c < G_N_ELEMENTS (classes); c++)
     g_assert_cmpuint (shoal_counts[c], ==, expected[c]);
   /* The fixture's own numbers, so that a change to it is a change here. */
-  g_assert_cmpuint (shoal_counts[0], ==, 15);
+  g_assert_cmpuint (shoal_counts[0], ==, 16);
   g_assert_cmpuint (shoal_counts[1], ==, 7);
-  g_assert_cmpuint (shoal_counts[2], ==, 5);
+  g_assert_cmpuint (shoal_counts[2], ==, 6);
   g_assert_cmpuint (shoal_counts[3], ==, 3);
-  /* ctest's summary: everything but the disabled test, failed counting
+  /* ctest's summary: everything but the disabled tests, failed counting
    * what it did not start. */
-  g_assert_cmpuint (ctest_total, ==, ctest_cases->len - 1);
+  g_assert_cmpuint (n_disabled, ==, 2);
+  g_assert_cmpuint (ctest_total, ==, ctest_cases->len - n_disabled);
   g_assert_cmpuint (ctest_failed, ==, shoal_counts[1] + shoal_counts[3] + not_started_by_fixture);
 
   /* How they failed. */
