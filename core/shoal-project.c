@@ -782,6 +782,11 @@ shoal_project_create_scheduler_for_tests (ShoalProject *self,
   shoal_scheduler_set_pool_manager (scheduler, self->pool_manager);
   shoal_scheduler_set_resource_timeout (scheduler, shoal_config_get_resource_timeout (self->config));
   shoal_scheduler_set_batching (scheduler, shoal_config_get_batching (self->config));
+  shoal_scheduler_set_retries (scheduler, shoal_config_get_retries (self->config),
+                               shoal_config_get_retry_delay (self->config),
+                               shoal_config_get_retry_backoff (self->config),
+                               shoal_config_get_retry_on_other_worker (self->config),
+                               shoal_config_get_flaky_fails (self->config));
   if (shoal_config_get_dynamic_workers (self->config))
     shoal_scheduler_set_min_workers (scheduler, shoal_config_get_min_workers (self->config));
   {

@@ -364,17 +364,17 @@ shoal_test_result_set_duration (ShoalTestResult *self,
   self->duration = seconds;
 }
 
-#define FLAG_ACCESSORS(field, getter, setter)                 \
-  gboolean getter (ShoalTestResult *self)                    \
-  {                                                          \
+#define FLAG_ACCESSORS(field, getter, setter)                  \
+  gboolean getter (ShoalTestResult *self)                      \
+  {                                                            \
     g_return_val_if_fail (SHOAL_IS_TEST_RESULT (self), FALSE); \
-    return self->field;                                      \
-  }                                                          \
-  void setter (ShoalTestResult *self, gboolean value)        \
-  {                                                          \
-    g_return_if_fail (SHOAL_IS_TEST_RESULT (self));          \
-    RETURN_IF_SEALED (self);                                 \
-    self->field = !!value;                                   \
+    return self->field;                                        \
+  }                                                            \
+  void setter (ShoalTestResult *self, gboolean value)          \
+  {                                                            \
+    g_return_if_fail (SHOAL_IS_TEST_RESULT (self));            \
+    RETURN_IF_SEALED (self);                                   \
+    self->field = !!value;                                     \
   }
 
 /**
