@@ -1326,6 +1326,7 @@ shoal_quarantine_manager_export_settings (ShoalQuarantineManager *self,
   g_autoptr (JsonNode) root = NULL;
   g_autoptr (GArray) entries = NULL;
   g_autoptr (GError) local_error = NULL;
+  g_autofree char *generated = NULL;
   g_autofree char *text = NULL;
   Settings settings;
 
@@ -1387,7 +1388,9 @@ shoal_quarantine_manager_export_settings (ShoalQuarantineManager *self,
   root = json_builder_get_root (builder);
   json_generator_set_root (generator, root);
   json_generator_set_pretty (generator, TRUE);
-  text = json_generator_to_data (generator, NULL);
+  generated = json_generator_to_data (generator, NULL);
+  /* A file people keep in version control ends with a newline. */
+  text = g_strconcat (generated, "\n", NULL);
   if (!g_file_set_contents (path, text, -1, &local_error))
     {
       g_set_error (error, SHOAL_QUARANTINE_ERROR, SHOAL_QUARANTINE_ERROR_IO,
