@@ -1195,16 +1195,19 @@ shoal_quarantine_manager_list (ShoalQuarantineManager *self)
 
       g_variant_builder_open (&builder, G_VARIANT_TYPE ("a{sv}"));
       g_variant_builder_add (&builder, "{sv}", "test_id", g_variant_new_string (entry->test_id));
-      g_variant_builder_add (&builder, "{sv}", "reason", g_variant_new_string (entry->reason ? entry->reason : ""));
+      g_variant_builder_add (&builder, "{sv}", "reason",
+                             g_variant_new_string (entry->reason != NULL ? entry->reason : ""));
       if (entry->owner != NULL)
         g_variant_builder_add (&builder, "{sv}", "owner", g_variant_new_string (entry->owner));
       if (entry->expires != NULL)
         g_variant_builder_add (&builder, "{sv}", "expires", g_variant_new_string (entry->expires));
       g_variant_builder_add (&builder, "{sv}", "added", g_variant_new_int64 (entry->added));
-      g_variant_builder_add (&builder, "{sv}", "source", g_variant_new_string (entry->source ? entry->source : "manual"));
+      g_variant_builder_add (&builder, "{sv}", "source",
+                             g_variant_new_string (entry->source != NULL ? entry->source : "manual"));
       g_variant_builder_add (&builder, "{sv}", "expired",
                              g_variant_new_boolean (is_expired (entry->expires, day)));
-      g_variant_builder_add (&builder, "{sv}", "clean_streak", g_variant_new_uint32 (entry->clean_streak));
+      g_variant_builder_add (&builder, "{sv}", "clean_streak",
+                             g_variant_new_uint32 (entry->clean_streak));
       g_variant_builder_add (&builder, "{sv}", "flakiness", g_variant_new_double (entry->flakiness));
       g_variant_builder_close (&builder);
     }
@@ -1290,15 +1293,20 @@ shoal_quarantine_manager_get_status (ShoalQuarantineManager *self)
   expired_ids = g_strv_builder_end (expired);
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (&builder, "{sv}", "quarantined_tests", g_variant_new_strv ((const char *const *) quarantined_ids, -1));
-  g_variant_builder_add (&builder, "{sv}", "quarantined_count", g_variant_new_uint32 (g_strv_length (quarantined_ids)));
+  g_variant_builder_add (&builder, "{sv}", "quarantined_tests",
+                         g_variant_new_strv ((const char *const *) quarantined_ids, -1));
+  g_variant_builder_add (&builder, "{sv}", "quarantined_count",
+                         g_variant_new_uint32 (g_strv_length (quarantined_ids)));
   g_variant_builder_add (&builder, "{sv}", "auto_count", g_variant_new_uint32 (n_auto));
   g_variant_builder_add (&builder, "{sv}", "manual_count", g_variant_new_uint32 (n_manual));
-  g_variant_builder_add (&builder, "{sv}", "expired_tests", g_variant_new_strv ((const char *const *) expired_ids, -1));
-  g_variant_builder_add (&builder, "{sv}", "expired_count", g_variant_new_uint32 (g_strv_length (expired_ids)));
+  g_variant_builder_add (&builder, "{sv}", "expired_tests",
+                         g_variant_new_strv ((const char *const *) expired_ids, -1));
+  g_variant_builder_add (&builder, "{sv}", "expired_count",
+                         g_variant_new_uint32 (g_strv_length (expired_ids)));
   g_variant_builder_add (&builder, "{sv}", "window", g_variant_new_uint32 (settings.window));
   g_variant_builder_add (&builder, "{sv}", "threshold", g_variant_new_uint32 (settings.threshold));
-  g_variant_builder_add (&builder, "{sv}", "release_streak", g_variant_new_uint32 (settings.release_streak));
+  g_variant_builder_add (&builder, "{sv}", "release_streak",
+                         g_variant_new_uint32 (settings.release_streak));
   return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
 
@@ -1643,7 +1651,8 @@ shoal_quarantine_manager_import_settings (ShoalQuarantineManager *self,
   if (!json_parser_load_from_file (parser, path, &local_error))
     {
       /* json-glib's parse errors start with FILE:LINE:COLUMN already. */
-      int code = local_error->domain == G_FILE_ERROR ? SHOAL_QUARANTINE_ERROR_IO : SHOAL_QUARANTINE_ERROR_PARSE;
+      int code = local_error->domain == G_FILE_ERROR ? SHOAL_QUARANTINE_ERROR_IO
+                                                     : SHOAL_QUARANTINE_ERROR_PARSE;
       g_set_error_literal (error, SHOAL_QUARANTINE_ERROR, code, local_error->message);
       return FALSE;
     }
@@ -1655,7 +1664,8 @@ shoal_quarantine_manager_import_settings (ShoalQuarantineManager *self,
   if (!check_members (obj, known, path, "the top level", error))
     return FALSE;
   member = json_object_get_member (obj, "schema");
-  if (member != NULL && (!node_is_string (member) || g_strcmp0 (json_node_get_string (member), SETTINGS_SCHEMA) != 0))
+  if (member != NULL &&
+      (!node_is_string (member) || g_strcmp0 (json_node_get_string (member), SETTINGS_SCHEMA) != 0))
     return parse_error (error, "%s: schema: must be \"%s\"", path, SETTINGS_SCHEMA);
   member = json_object_get_member (obj, "settings");
   if (member != NULL && !JSON_NODE_HOLDS_NULL (member) && !parse_settings (member, path, parsed, error))
@@ -1696,7 +1706,9 @@ shoal_quarantine_manager_import_settings (ShoalQuarantineManager *self,
       const char *params[] = { setting_keys[i], value };
 
       if (parsed[i].present &&
-          (rc = exec_text (db, "INSERT OR REPLACE INTO quarantine_settings (key, value) VALUES (?1, CAST (?2 AS INTEGER))",
+          (rc = exec_text (db,
+                           "INSERT OR REPLACE INTO quarantine_settings (key, value)"
+                           " VALUES (?1, CAST (?2 AS INTEGER))",
                            2, params)) != SQLITE_OK)
         goto fail;
     }

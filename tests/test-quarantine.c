@@ -501,7 +501,8 @@ test_export_import (Fixture *f,
   g_assert_cmpuint (update (f, NULL), ==, 1);
   g_assert_true (shoal_quarantine_manager_add (m, "q::manual", "needs a GPU", "ana", "2999-01-31", &error));
   g_assert_no_error (error);
-  g_assert_true (shoal_quarantine_manager_add (m, "q::expired", "old \"quoted\" reason", NULL, "2001-02-03", &error));
+  g_assert_true (shoal_quarantine_manager_add (m, "q::expired", "old \"quoted\" reason", NULL,
+                                               "2001-02-03", &error));
   g_assert_no_error (error);
   shoal_quarantine_manager_set_window (m, 7);
   shoal_quarantine_manager_set_threshold (m, 2);
@@ -573,7 +574,8 @@ test_import_corrupt (Fixture *f,
   g_autofree char *before = NULL;
   static const CorruptCase cases[] = {
     { "truncated",
-      "{\n  \"settings\": {\"window\": 4},\n  \"entries\": [\n    {\"test_id\": \"q::new\", \"reason\": \"r\"},\n    {\"test_id\": \"q::",
+      "{\n  \"settings\": {\"window\": 4},\n  \"entries\": [\n"
+      "    {\"test_id\": \"q::new\", \"reason\": \"r\"},\n    {\"test_id\": \"q::",
       "truncated\\.json:[0-9]+:[0-9]+" },
     { "wrong-type-entry-2",
       "{\"settings\": {\"window\": 4, \"threshold\": 1},\n \"entries\": [\n"
@@ -582,13 +584,15 @@ test_import_corrupt (Fixture *f,
       "  {\"test_id\": \"q::new2\", \"reason\": \"r\", \"owner\": 42}]}\n",
       "wrong-type-entry-2\\.json: entries\\[2\\]\\.owner: must be a string or null" },
     { "bad-date",
-      "{\"entries\": [{\"test_id\": \"q::new0\", \"reason\": \"r\"}, {\"test_id\": \"q::new1\", \"reason\": \"r\", \"expires\": \"2025-02-30\"}]}",
+      "{\"entries\": [{\"test_id\": \"q::new0\", \"reason\": \"r\"},"
+      " {\"test_id\": \"q::new1\", \"reason\": \"r\", \"expires\": \"2025-02-30\"}]}",
       "entries\\[1\\]\\.expires: must be a date" },
     { "missing-reason",
       "{\"entries\": [{\"test_id\": \"q::new0\"}]}",
       "entries\\[0\\]\\.reason" },
     { "duplicate",
-      "{\"entries\": [{\"test_id\": \"q::new0\", \"reason\": \"r\"}, {\"test_id\": \"q::new0\", \"reason\": \"s\"}]}",
+      "{\"entries\": [{\"test_id\": \"q::new0\", \"reason\": \"r\"},"
+      " {\"test_id\": \"q::new0\", \"reason\": \"s\"}]}",
       "entries\\[1\\]\\.test_id: \"q::new0\" is listed twice" },
     { "bad-setting",
       "{\"settings\": {\"window\": 0}, \"entries\": [{\"test_id\": \"q::new0\", \"reason\": \"r\"}]}",
