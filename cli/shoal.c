@@ -608,6 +608,230 @@ command_history (int argc,
   return EXIT_PASSED;
 }
 
+/* shoal quarantine */
+
+static void
+add_json_string_or_null (JsonBuilder *builder,
+                         const char *name,
+                         const char *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static int
+quarantine_list (ShoalQuarantineManager *manager,
+                 gboolean json)
+{
+  g_autoptr (GVariant) list = shoal_quarantine_manager_list (manager);
+  GVariantIter iter;
+  GVariant *entry;
+
+  if (json)
+    {
+      g_autoptr (JsonBuilder) builder = json_builder_new ();
+      g_autoptr (JsonGenerator) generator = json_generator_new ();
+      g_autoptr (JsonNode) root = NULL;
+      g_autofree char *text = NULL;
+
+      json_builder_begin_array (builder);
+      g_variant_iter_init (&iter, list);
+      while ((entry = g_variant_iter_next_value (&iter)) != NULL)
+        {
+          const char *test_id = NULL, *reason = NULL, *owner = NULL, *expires = NULL, *source = NULL;
+          gint64 added = 0;
+          gboolean expired = FALSE;
+          guint32 streak = 0;
+          double flakiness = 0;
+          g_autofree char *added_text = NULL;
+
+          g_variant_lookup (entry, "test_id", "&s", &test_id);
+          g_variant_lookup (entry, "reason", "&s", &reason);
+          g_variant_lookup (entry, "owner", "&s", &owner);
+          g_variant_lookup (entry, "expires", "&s", &expires);
+          g_variant_lookup (entry, "source", "&s", &source);
+          g_variant_lookup (entry, "added", "x", &added);
+          g_variant_lookup (entry, "expired", "b", &expired);
+          g_variant_lookup (entry, "clean_streak", "u", &streak);
+          g_variant_lookup (entry, "flakiness", "d", &flakiness);
+          added_text = shoal_format_timestamp (added);
+
+          json_builder_begin_object (builder);
+          add_json_string_or_null (builder, "test_id", test_id);
+          add_json_string_or_null (builder, "reason", reason);
+          add_json_string_or_null (builder, "owner", owner);
+          add_json_string_or_null (builder, "expires", expires);
+          add_json_string_or_null (builder, "added", added_text);
+          add_json_string_or_null (builder, "source", source);
+          json_builder_set_member_name (builder, "expired");
+          json_builder_add_boolean_value (builder, expired);
+          json_builder_set_member_name (builder, "clean_streak");
+          json_builder_add_int_value (builder, streak);
+          json_builder_set_member_name (builder, "flakiness");
+          json_builder_add_double_value (builder, flakiness);
+          json_builder_end_object (builder);
+          g_variant_unref (entry);
+        }
+      json_builder_end_array (builder);
+      root = json_builder_get_root (builder);
+      json_generator_set_root (generator, root);
+      json_generator_set_pretty (generator, TRUE);
+      text = json_generator_to_data (generator, NULL);
+      g_print ("%s\n", text);
+    }
+  else if (g_variant_n_children (list) == 0)
+    g_print (_ ("no test is quarantined\n"));
+  else
+    {
+      g_variant_iter_init (&iter, list);
+      while ((entry = g_variant_iter_next_value (&iter)) != NULL)
+        {
+          const char *test_id = NULL, *reason = NULL, *owner = NULL, *expires = NULL, *source = NULL;
+          gboolean expired = FALSE;
+          guint32 streak = 0;
+          double flakiness = 0;
+
+          g_variant_lookup (entry, "test_id", "&s", &test_id);
+          g_variant_lookup (entry, "reason", "&s", &reason);
+          g_variant_lookup (entry, "owner", "&s", &owner);
+          g_variant_lookup (entry, "expires", "&s", &expires);
+          g_variant_lookup (entry, "source", "&s", &source);
+          g_variant_lookup (entry, "expired", "b", &expired);
+          g_variant_lookup (entry, "clean_streak", "u", &streak);
+          g_variant_lookup (entry, "flakiness", "d", &flakiness);
+          g_print ("%s  %s%s  flakiness %.2f  clean streak %u  %s%s%s%s%s\n", test_id, source,
+                   expired ? _ (" EXPIRED") : "", flakiness, streak, reason,
+                   owner != NULL ? _ ("  owner ") : "", owner != NULL ? owner : "",
+                   expires != NULL ? _ ("  expires ") : "", expires != NULL ? expires : "");
+          g_variant_unref (entry);
+        }
+    }
+
+  /* Expired entries stay until someone removes or renews them: say so
+   * every time the list is read. */
+  g_variant_iter_init (&iter, list);
+  while ((entry = g_variant_iter_next_value (&iter)) != NULL)
+    {
+      const char *test_id = NULL, *expires = NULL;
+      gboolean expired = FALSE;
+
+      g_variant_lookup (entry, "test_id", "&s", &test_id);
+      g_variant_lookup (entry, "expires", "&s", &expires);
+      g_variant_lookup (entry, "expired", "b", &expired);
+      if (expired)
+        g_printerr (_ ("shoal: warning: the quarantine of %s expired on %s: it counts again; "
+                       "`shoal quarantine remove %s` or add it again with a new --expires\n"),
+                    test_id, expires, test_id);
+      g_variant_unref (entry);
+    }
+  return EXIT_PASSED;
+}
+
+static int
+command_quarantine (int argc,
+                    char **argv)
+{
+  g_autoptr (GOptionContext) context = g_option_context_new (
+      _ ("list | add TEST-ID | remove TEST-ID | export FILE | import FILE — flaky tests kept from failing the run"));
+  g_autoptr (ShoalConfig) config = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ShoalHistory) history = NULL;
+  g_autoptr (ShoalQuarantineManager) manager = NULL;
+  g_autofree char *config_path = NULL;
+  g_autofree char *state_dir = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *reason = NULL;
+  g_autofree char *owner = NULL;
+  g_autofree char *expires = NULL;
+  gboolean json = FALSE;
+  int exit_status = EXIT_PASSED;
+  const char *action;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_ ("list: print the entries as a JSON array"), NULL },
+    { "reason", 0, 0, G_OPTION_ARG_STRING, &reason, N_ ("add: why the test is quarantined (required)"),
+      N_ ("TEXT") },
+    { "owner", 0, 0, G_OPTION_ARG_STRING, &owner, N_ ("add: who looks after it"), N_ ("NAME") },
+    { "expires", 0, 0, G_OPTION_ARG_STRING, &expires,
+      N_ ("add: the last day the entry holds"), N_ ("YYYY-MM-DD") },
+    { NULL },
+  };
+
+  g_option_context_add_main_entries (context, config_entries, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_description (context,
+                                    _ ("A quarantined test still runs and reports but cannot fail "
+                                       "the run. Tests are quarantined automatically after "
+                                       "quarantine_threshold flaky or failed runs and released after "
+                                       "a streak of clean passes; entries added here stay until "
+                                       "removed, and stop counting after their expiry day. The state "
+                                       "is in .shoal/history.db beside shoal.yaml; export and import "
+                                       "read and write quarantine_settings.json.\n"));
+  if (!parse_options (context, &argc, &argv, &exit_status))
+    return exit_status;
+
+  action = argc >= 2 ? argv[1] : "list";
+  if (!g_str_equal (action, "list") && !g_str_equal (action, "add") && !g_str_equal (action, "remove") &&
+      !g_str_equal (action, "export") && !g_str_equal (action, "import"))
+    return fail (_ ("unknown quarantine command '%s' (list, add, remove, export or import)"), action);
+  if (g_str_equal (action, "list") ? argc > 2 : argc != 3)
+    return fail (_ ("usage: shoal quarantine %s%s"), action,
+                 g_str_equal (action, "list")     ? " [--json]"
+                 : g_str_equal (action, "add")    ? " TEST-ID --reason TEXT [--owner NAME] [--expires YYYY-MM-DD]"
+                 : g_str_equal (action, "remove") ? " TEST-ID"
+                                                  : " FILE");
+  if (!g_str_equal (action, "add") && (reason != NULL || owner != NULL || expires != NULL))
+    return fail (_ ("--reason, --owner and --expires go with `shoal quarantine add`"));
+  if (g_str_equal (action, "add") && (reason == NULL || *reason == '\0'))
+    return fail (_ ("shoal quarantine add needs --reason TEXT: say why %s is quarantined"), argv[2]);
+
+  config_path = opt_config != NULL ? g_strdup (opt_config) : shoal_config_find_file (NULL, &error);
+  if (config_path == NULL)
+    return fail ("%s", error->message);
+  config = shoal_config_new_from_file (config_path, &error);
+  if (config == NULL)
+    return fail ("%s", error->message);
+  state_dir = shoal_config_get_state_dir (config);
+  path = g_build_filename (state_dir, "history.db", NULL);
+  history = shoal_history_open (path, &error);
+  if (history == NULL)
+    return fail ("%s", error->message);
+  manager = shoal_quarantine_manager_new (history);
+
+  if (g_str_equal (action, "list"))
+    return quarantine_list (manager, json);
+  if (g_str_equal (action, "add"))
+    {
+      if (!shoal_quarantine_manager_add (manager, argv[2], reason, owner, expires, &error))
+        return fail ("%s", error->message);
+      g_print (_ ("%s quarantined%s%s\n"), argv[2], expires != NULL ? _ (" until ") : "",
+               expires != NULL ? expires : "");
+      return EXIT_PASSED;
+    }
+  if (g_str_equal (action, "remove"))
+    {
+      if (!shoal_quarantine_manager_remove (manager, argv[2], &error))
+        return fail (_ ("%s (see `shoal quarantine list`)"), error->message);
+      g_print (_ ("%s released from the quarantine\n"), argv[2]);
+      return EXIT_PASSED;
+    }
+  if (g_str_equal (action, "export"))
+    {
+      if (!shoal_quarantine_manager_export_settings (manager, argv[2], &error))
+        return fail ("%s", error->message);
+      return EXIT_PASSED;
+    }
+  if (!shoal_quarantine_manager_import_settings (manager, argv[2], &error))
+    return fail (_ ("%s (nothing was imported)"), error->message);
+  {
+    g_autoptr (GVariant) list = shoal_quarantine_manager_list (manager);
+    g_print (_ ("imported %s: %zu entries in the quarantine\n"), argv[2], g_variant_n_children (list));
+  }
+  return EXIT_PASSED;
+}
+
 /* shoal plugins */
 
 static int
@@ -758,6 +982,7 @@ static const Command commands[] = {
   { "plan", N_ ("Show how the tests would be distributed, without running them"), command_plan },
   { "report", N_ ("Rebuild reports from a run's event stream"), command_report },
   { "history", N_ ("Show, export, import or rebuild the record of past runs"), command_history },
+  { "quarantine", N_ ("List, add, remove, export or import quarantined tests"), command_quarantine },
   { "plugins", N_ ("List the adapters, strategies, providers and reporters"), command_plugins },
 };
 

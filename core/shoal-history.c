@@ -14,6 +14,7 @@
 #include <json-glib/json-glib.h>
 
 #include "shoal-error.h"
+#include "shoal-history-private.h"
 #include "shoal-history.h"
 #include "shoal-types.h"
 
@@ -46,7 +47,7 @@
 /* ... and weigh each newer one by this much in the moving mean. */
 #define EWMA_ALPHA 0.3
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 #define EXPORT_SCHEMA "shoal-history/1"
 
 /* Outcomes whose durations feed estimates. A timeout counts: its duration
@@ -107,6 +108,28 @@ static const char schema_v1[] =
     "CREATE INDEX IF NOT EXISTS attempts_test_time ON attempts (test_id, start_time);"
     "CREATE INDEX IF NOT EXISTS attempts_run ON attempts (run_id);"
     "CREATE INDEX IF NOT EXISTS attempts_suite ON attempts (suite);";
+
+/* Version 2: the quarantine (see shoal-quarantine-manager.c, which owns
+ * these tables). One row per quarantined test; `added` is wall-clock µs
+ * since the epoch, `expires` a "YYYY-MM-DD" day or NULL. A test's row in
+ * quarantine_released holds the start time (µs) of its newest run when it
+ * was last released: automatic quarantine counts only runs after it. The
+ * settings are the ones `shoal quarantine import` stored. */
+static const char schema_v2[] =
+    "CREATE TABLE IF NOT EXISTS quarantine ("
+    "  test_id TEXT PRIMARY KEY,"
+    "  reason TEXT NOT NULL,"
+    "  owner TEXT,"
+    "  expires TEXT,"
+    "  added INTEGER NOT NULL,"
+    "  source TEXT NOT NULL CHECK (source IN ('manual', 'auto')),"
+    "  clean_streak INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE IF NOT EXISTS quarantine_released ("
+    "  test_id TEXT PRIMARY KEY,"
+    "  after INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS quarantine_settings ("
+    "  key TEXT PRIMARY KEY,"
+    "  value INTEGER NOT NULL);";
 
 static const char insert_sql[] =
     "INSERT OR IGNORE INTO attempts (test_id, suite, run_id, attempt, outcome, duration,"
@@ -247,7 +270,12 @@ migrate (sqlite3 *db,
       if (!exec_sql (db, path, schema_v1, error))
         goto fail;
     }
-  /* Later migrations go here: if (version < 2) { ... } */
+  if (version < 2)
+    {
+      if (!exec_sql (db, path, schema_v2, error))
+        goto fail;
+    }
+  /* Later migrations go here: if (version < 3) { ... } */
   if (version < SCHEMA_VERSION)
     {
       g_autofree char *sql = g_strdup_printf ("PRAGMA user_version = %d", SCHEMA_VERSION);
@@ -621,6 +649,39 @@ shoal_history_flush (ShoalHistory *self,
   ok = flush_locked (self, error);
   g_mutex_unlock (&self->mutex);
   return ok;
+}
+
+/* ---- private: the connection, for the quarantine manager ---- */
+
+/* Hands the connection to code in the library that keeps its own tables in
+ * the same file (the quarantine manager), under this object's mutex, with
+ * the queue flushed first so the caller reads every recorded attempt. A
+ * failed flush is not the caller's problem (see flush_for_read_locked). */
+sqlite3 *
+_shoal_history_lock_db (ShoalHistory *self)
+{
+  g_return_val_if_fail (SHOAL_IS_HISTORY (self), NULL);
+
+  g_mutex_lock (&self->mutex);
+  flush_for_read_locked (self);
+  return self->db;
+}
+
+void
+_shoal_history_unlock_db (ShoalHistory *self)
+{
+  g_return_if_fail (SHOAL_IS_HISTORY (self));
+
+  g_mutex_unlock (&self->mutex);
+}
+
+void
+_shoal_history_set_sqlite_error (ShoalHistory *self,
+                                 GError **error,
+                                 int rc,
+                                 const char *what)
+{
+  set_sqlite_error (error, self->db, self->path, rc, what);
 }
 
 /* ---- estimates ---- */

@@ -39,6 +39,7 @@
 #include "shoal-resource-pool-manager.h"
 #include "shoal-environment-manager.h"
 #include "shoal-history.h"
+#include "shoal-quarantine-manager.h"
 #include "shoal-scheduler.h"
 #include "shoal-project.h"
 #undef SHOAL_INSIDE
