@@ -797,7 +797,25 @@ shoal_project_create_scheduler_for_tests (ShoalProject *self,
     /* An unreadable history costs the estimates, never the run. */
     self->history_opened = TRUE;
     if (history != NULL)
-      shoal_scheduler_set_history (scheduler, history);
+      {
+        g_autoptr (ShoalQuarantineManager) quarantine = shoal_quarantine_manager_new (history);
+        const char *settings = shoal_config_get_quarantine_config (self->config);
+
+        shoal_scheduler_set_history (scheduler, history);
+        /* quarantine_config: the seed's quarantine_settings.json, merged
+         * into the history's quarantine when it exists; a bad one costs a
+         * warning, never the run. */
+        if (settings != NULL && g_file_test (settings, G_FILE_TEST_EXISTS))
+          {
+            g_autoptr (GError) import_error = NULL;
+
+            if (!shoal_quarantine_manager_import_settings (quarantine, settings, &import_error))
+              g_ptr_array_add (self->warnings, g_strdup (import_error->message));
+          }
+        shoal_quarantine_manager_set_threshold (quarantine,
+                                                shoal_config_get_quarantine_threshold (self->config));
+        shoal_scheduler_set_quarantine_manager (scheduler, quarantine);
+      }
     else if (history_error != NULL)
       g_ptr_array_add (self->warnings, g_strdup (history_error->message));
   }
@@ -888,6 +906,48 @@ shoal_project_create_reporter (ShoalProject *self,
   if (!shoal_reporter_open (reporter, destination, error))
     return NULL;
   return g_steal_pointer (&reporter);
+}
+
+/**
+ * shoal_project_get_status_report:
+ * @self: a project
+ *
+ * The seed's `get_status_report()`: an `a{sv}` dictionary with
+ * `quarantine_manager` (see [method@Shoal.QuarantineManager.get_status],
+ * with `quarantined_tests`), `resource_pool_manager` (`pools`, as
+ * [method@Shoal.ResourcePoolManager.get_pool_status]) and `tests` (the
+ * number discovered). A part whose manager is not available (no history)
+ * is left out.
+ *
+ * Returns: (transfer full): the status
+ */
+GVariant *
+shoal_project_get_status_report (ShoalProject *self)
+{
+  g_auto (GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
+  g_autoptr (GError) error = NULL;
+  ShoalHistory *history;
+
+  g_return_val_if_fail (SHOAL_IS_PROJECT (self), NULL);
+
+  history = shoal_project_get_history (self, &error);
+  if (history != NULL)
+    {
+      g_autoptr (ShoalQuarantineManager) quarantine = shoal_quarantine_manager_new (history);
+      g_autoptr (GVariant) status = shoal_quarantine_manager_get_status (quarantine);
+
+      g_variant_dict_insert_value (&dict, "quarantine_manager", status);
+    }
+  if (self->pool_manager != NULL)
+    {
+      g_auto (GVariantDict) pools = G_VARIANT_DICT_INIT (NULL);
+      g_autoptr (GVariant) status = shoal_resource_pool_manager_get_pool_status (self->pool_manager);
+
+      g_variant_dict_insert_value (&pools, "pools", status);
+      g_variant_dict_insert_value (&dict, "resource_pool_manager", g_variant_dict_end (&pools));
+    }
+  g_variant_dict_insert (&dict, "tests", "u", self->tests->len);
+  return g_variant_dict_end (&dict);
 }
 
 /**

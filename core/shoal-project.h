@@ -74,6 +74,8 @@ ShoalReporter *shoal_project_create_reporter (ShoalProject *self,
                                               const char *destination,
                                               GError **error);
 SHOAL_AVAILABLE_IN_1_0
+GVariant *shoal_project_get_status_report (ShoalProject *self);
+SHOAL_AVAILABLE_IN_1_0
 ShoalRunSummary *shoal_project_run (ShoalProject *self,
                                     const char *const *patterns,
                                     GCancellable *cancellable,

@@ -188,8 +188,9 @@ struct _ShoalScheduler
   gboolean retry_backoff;
   gboolean retry_on_other_worker;
   gboolean flaky_fails;
-  GHashTable *quarantined; /* test ids */
-  guint n_retry_delays;    /* retries waiting for their delay */
+  GHashTable *quarantined;                    /* test ids */
+  ShoalQuarantineManager *quarantine_manager; /* (nullable) */
+  guint n_retry_delays;                       /* retries waiting for their delay */
 };
 
 G_DEFINE_FINAL_TYPE (ShoalScheduler, shoal_scheduler, G_TYPE_OBJECT)
@@ -233,6 +234,7 @@ shoal_scheduler_finalize (GObject *object)
 
   g_clear_object (&self->strategy);
   g_clear_pointer (&self->quarantined, g_hash_table_unref);
+  g_clear_object (&self->quarantine_manager);
   g_clear_object (&self->lock_manager);
   g_clear_object (&self->pool_manager);
   g_clear_object (&self->env_manager);
@@ -2213,6 +2215,26 @@ shoal_scheduler_set_retries (ShoalScheduler *self,
 }
 
 /**
+ * shoal_scheduler_set_quarantine_manager:
+ * @self: a scheduler
+ * @manager: (nullable): the quarantine, kept in the history
+ *
+ * When the run starts, the tests @manager has quarantined are marked so
+ * (see [method@Shoal.Scheduler.set_quarantined_tests]); when it ends, the
+ * run's results update the quarantine
+ * ([method@Shoal.QuarantineManager.update]).
+ */
+void
+shoal_scheduler_set_quarantine_manager (ShoalScheduler *self,
+                                        ShoalQuarantineManager *manager)
+{
+  g_return_if_fail (SHOAL_IS_SCHEDULER (self));
+  g_return_if_fail (manager == NULL || SHOAL_IS_QUARANTINE_MANAGER (manager));
+  g_return_if_fail (!self->started);
+  g_set_object (&self->quarantine_manager, manager);
+}
+
+/**
  * shoal_scheduler_set_quarantined_tests:
  * @self: a scheduler
  * @test_ids: (array zero-terminated=1) (nullable): ids of quarantined tests
@@ -2818,6 +2840,17 @@ shoal_scheduler_run_async (ShoalScheduler *self,
     load_estimates (self);
   if (self->batching)
     compute_batches (self);
+  for (guint i = 0; self->quarantine_manager != NULL && i < self->jobs->len; i++)
+    {
+      const char *id = shoal_test_case_get_id (((Job *) self->jobs->pdata[i])->test);
+
+      if (shoal_quarantine_manager_is_quarantined (self->quarantine_manager, id))
+        {
+          if (self->quarantined == NULL)
+            self->quarantined = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+          g_hash_table_add (self->quarantined, g_strdup (id));
+        }
+    }
   if (self->has_resource_requests)
     {
       g_autoptr (GSource) tick = g_timeout_source_new (250);
@@ -2927,6 +2960,15 @@ complete_run (ShoalScheduler *self)
       g_autoptr (GError) error = NULL;
 
       if (!shoal_history_flush (self->history, &error))
+        g_ptr_array_add (self->warnings, g_strdup (error->message));
+    }
+  /* The run's results move tests into and out of quarantine. */
+  if (self->quarantine_manager != NULL && !self->interrupted)
+    {
+      g_autoptr (GError) error = NULL;
+
+      shoal_quarantine_manager_update (self->quarantine_manager, self->run_id, &error);
+      if (error != NULL)
         g_ptr_array_add (self->warnings, g_strdup (error->message));
     }
 

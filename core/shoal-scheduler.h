@@ -16,6 +16,7 @@
 #include "shoal-history.h"
 #include "shoal-environment-manager.h"
 #include "shoal-lock-manager.h"
+#include "shoal-quarantine-manager.h"
 #include "shoal-resource-pool-manager.h"
 #include "shoal-reporter.h"
 #include "shoal-run-summary.h"
@@ -74,6 +75,9 @@ void shoal_scheduler_set_retries (ShoalScheduler *self,
                                   gboolean backoff,
                                   gboolean on_other_worker,
                                   gboolean flaky_fails);
+SHOAL_AVAILABLE_IN_1_0
+void shoal_scheduler_set_quarantine_manager (ShoalScheduler *self,
+                                             ShoalQuarantineManager *manager);
 SHOAL_AVAILABLE_IN_1_0
 void shoal_scheduler_set_quarantined_tests (ShoalScheduler *self,
                                             const char *const *test_ids);

@@ -1109,6 +1109,20 @@ class TestRetries(CliTestCase):
         self.assertEqual(report['failed_tests'], 1)
         self.assertEqual(report['flaky_tests'], 1)
 
+    def test_quarantined_failure_does_not_fail_the_run(self):
+        project = self.project({'suites': [{'name': 'q', 'adapter': 'exec',
+                                            'tests': [sh_test('broken', 'exit 1'), sh_test('ok', 'true')]}]})
+        self.assertExit(project.run('run'), 1)
+        self.assertExit(project.run('quarantine', 'add', 'q::broken', '--reason', 'issue 42'), 0)
+        proc, report = project.run_json()
+        self.assertExit(proc, 0)
+        broken = by_id(report)['q::broken']
+        self.assertEqual((broken['outcome'], broken.get('quarantined')), ('failed', True))
+        self.assertEqual((report['failed_tests'], report['quarantined_tests']), (0, 1))
+        self.assertIn('Quarantined: q::broken (failed)', proc.stdout)
+        self.assertExit(project.run('quarantine', 'remove', 'q::broken'), 0)
+        self.assertExit(project.run('run'), 1)
+
     def test_bad_retry_settings(self):
         project = self.project({'flaky_result': 'maybe', 'suites': []})
         proc = project.run('run')

@@ -306,6 +306,16 @@ class ProjectTest(ShoalTestCase):
         self.assertEqual(len(project.select_tests(None)), 3)
         self.assertEqual(len(project.get_warnings()), 0)
 
+    def test_status_report_lists_quarantined_tests(self):
+        _, project = self.make_project(EXEC_PROJECT)
+        project.discover(None)
+        history = project.get_history()
+        quarantine = Shoal.QuarantineManager.new(history)
+        self.assertTrue(quarantine.add('gi::fails', 'known bug', 'team', None))
+        status = project.get_status_report().unpack()
+        self.assertEqual(status['quarantine_manager']['quarantined_tests'], ['gi::fails'])
+        self.assertEqual(status['tests'], 3)
+
     def test_scheduler_run_and_results(self):
         project_dir, project = self.make_project(EXEC_PROJECT)
         project.discover(None)
