@@ -151,6 +151,25 @@ class TestPytestThroughShoal(ShoalProject):
         self.assertIn('the fixture is broken',
                       results['py::tests/test_outcomes.py::test_error_in_fixture']['message'])
 
+    def test_module_fixture_set_up_once_per_worker(self):
+        # Persistent workers (the default): one pytest per worker slot, so
+        # the module fixture is set up at most once per worker, not once
+        # per test; with `persistent: false`, a process per batch.
+        log = os.path.join(self.dir, 'setups.log')
+        env = shoal_env()
+        env['PERSIST_LOG'] = log
+        self.fixture_config()
+        ran, results = self.run_report('py::tests/test_persistent.py::*', env=env)
+        self.assertEqual(ran.returncode, 0, ran.stdout + ran.stderr)
+        self.assertEqual([r['outcome'] for r in results.values()], ['passed'] * 8)
+        with open(log) as f:
+            setups = f.read().split()
+        self.assertGreaterEqual(len(setups), 1)
+        self.assertLessEqual(len(setups), 2)
+        # No worker is left once the run is over.
+        for pid in set(setups):
+            self.assertFalse(os.path.exists('/proc/%s' % pid), pid)
+
     def test_markers_become_tags_resources_and_locks(self):
         self.fixture_config()
         listed = self.run_shoal('list', '--json')

@@ -606,6 +606,25 @@ shoal_pytest_adapter_prepare (ShoalAdapter *adapter, GPtrArray *tests, GError **
     g_ptr_array_add (argv, g_strdup (nodeids->pdata[i]));
 
   command = shoal_run_command_new ((const char *const *) argv->pdata);
+  if (self->persistent)
+    {
+      g_autoptr (JsonBuilder) builder = json_builder_new ();
+      g_autoptr (JsonNode) root = NULL;
+      g_autofree char *request = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "results");
+      json_builder_add_string_value (builder, results);
+      json_builder_set_member_name (builder, "nodeids");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < nodeids->len; i++)
+        json_builder_add_string_value (builder, nodeids->pdata[i]);
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      request = json_to_string (root, FALSE);
+      shoal_run_command_set_session_request (command, request);
+    }
   shoal_run_command_set_cwd (command, self->cwd);
   shoal_run_command_set_environment (command, (const char *const *) self->environment);
   for (guint i = 0; i < tests->len; i++)
@@ -819,6 +838,31 @@ shoal_pytest_adapter_interpret (ShoalAdapter *adapter,
   return shoal_object_list_from_array (g_steal_pointer (&results));
 }
 
+/* A persistent worker: `pytest --shoal-worker PATHS...` collects the
+ * suite once and then runs the node ids of each request sent to it (see
+ * shoal_pytest_plugin.py), module and session fixtures alive between
+ * requests. */
+static ShoalRunCommand *
+shoal_pytest_adapter_prepare_session (ShoalAdapter *adapter, GError **error)
+{
+  ShoalPytestAdapter *self = SHOAL_PYTEST_ADAPTER (adapter);
+  g_autoptr (GPtrArray) argv = NULL;
+  ShoalRunCommand *command;
+
+  if (!self->persistent || self->suite == NULL)
+    return NULL;
+  argv = base_argv (self);
+  g_ptr_array_add (argv, g_strdup ("-q"));
+  g_ptr_array_add (argv, g_strdup ("--shoal-worker"));
+  for (guint i = 0; self->paths[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (self->paths[i]));
+  command = shoal_run_command_new ((const char *const *) argv->pdata);
+  shoal_run_command_set_cwd (command, self->cwd);
+  shoal_run_command_set_environment (command, (const char *const *) self->environment);
+  shoal_run_command_setenv (command, "SHOAL_PYTEST_WORKER", "1");
+  return command;
+}
+
 static gboolean
 shoal_pytest_adapter_can_batch (ShoalAdapter *adapter)
 {
@@ -833,6 +877,7 @@ shoal_pytest_adapter_iface_init (ShoalAdapterInterface *iface)
   iface->prepare = shoal_pytest_adapter_prepare;
   iface->interpret = shoal_pytest_adapter_interpret;
   iface->can_batch = shoal_pytest_adapter_can_batch;
+  iface->prepare_session = shoal_pytest_adapter_prepare_session;
 }
 
 G_MODULE_EXPORT const int shoal_plugin_abi_version = SHOAL_PLUGIN_ABI_VERSION;

@@ -38,11 +38,19 @@ _NOT_TAGS = {'parametrize', 'usefixtures', 'filterwarnings', 'shoal_resource',
 # The worker's protocol channel: its original standard output, kept on a
 # private descriptor before pytest's capture touches fd 1; fd 1 then goes
 # where fd 2 goes, so that nothing else ever writes on the channel.
+# Requests come on the original standard input, kept the same way (pytest
+# points fd 0 at /dev/null while it captures).
 _PROTOCOL_FD = None
+_REQUEST_FD = None
 if os.environ.get('SHOAL_PYTEST_WORKER') == '1':
     _PROTOCOL_FD = os.dup(1)
+    _REQUEST_FD = os.dup(0)
     os.set_inheritable(_PROTOCOL_FD, False)
+    os.set_inheritable(_REQUEST_FD, False)
     os.dup2(2, 1)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
 
 
 def pytest_addoption(parser):
@@ -274,7 +282,8 @@ def pytest_runtestloop(session):
     setupstate = session._setupstate
     base_environ = dict(os.environ)
     _reply({'event': 'ready', 'pid': os.getpid(), 'items': len(by_id)})
-    for line in sys.stdin:
+    requests = os.fdopen(_REQUEST_FD, 'r', encoding='utf-8')
+    for line in requests:
         line = line.strip()
         if not line:
             continue
