@@ -220,7 +220,8 @@ on_stdout (int fd,
            GIOCondition condition,
            gpointer user_data)
 {
-  ShoalWorkerSession *self = user_data;
+  /* The request's end may end the run, and the session with it. */
+  g_autoptr (ShoalWorkerSession) self = g_object_ref (user_data);
   char chunk[4096];
   ssize_t n;
   char *newline;
@@ -251,7 +252,11 @@ on_stdout (int fd,
             self->done (self, -1, self->done_data);
         }
       else if (strstr (line, "\"event\": \"done\"") != NULL || strstr (line, "\"event\":\"done\"") != NULL)
-        finish_request (self, 0);
+        {
+          finish_request (self, 0);
+          if (self->stdout_fd < 0)
+            return G_SOURCE_REMOVE; /* closed meanwhile */
+        }
     }
   return G_SOURCE_CONTINUE;
 }
