@@ -193,6 +193,27 @@ shoal_adapter_can_batch (ShoalAdapter *self)
 }
 
 /**
+ * shoal_adapter_prepare_session:
+ * @self: an adapter
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the command of a persistent worker
+ *   process, or %NULL (with @error unset) when the adapter has none
+ */
+ShoalRunCommand *
+shoal_adapter_prepare_session (ShoalAdapter *self,
+                               GError **error)
+{
+  ShoalAdapterInterface *iface;
+
+  g_return_val_if_fail (SHOAL_IS_ADAPTER (self), NULL);
+  iface = SHOAL_ADAPTER_GET_IFACE (self);
+  if (iface->prepare_session == NULL)
+    return NULL;
+  return iface->prepare_session (self, error);
+}
+
+/**
  * shoal_adapter_get_resource_pools:
  * @self: an adapter
  *

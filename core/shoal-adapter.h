@@ -45,6 +45,11 @@ G_DECLARE_INTERFACE (ShoalAdapter, shoal_adapter, SHOAL, ADAPTER, GObject)
  *   of pool name to size, or %NULL; called after @discover. Their
  *   instances have the ids `0`, `1`, ... A pool of the same name in
  *   `resource_pools:` takes precedence.
+ * @prepare_session: the command of a persistent worker process the core
+ *   keeps per worker slot and sends the session requests of @prepare's
+ *   commands to ([method@Shoal.RunCommand.set_session_request], protocol in
+ *   [class@Shoal.WorkerSession]); %NULL without an error when the adapter
+ *   runs every command as a process of its own (the default)
  *
  * The vtable of [iface@Shoal.Adapter]. Adapters describe and interpret; the
  * core spawns, times out, kills and captures.
@@ -73,9 +78,11 @@ struct _ShoalAdapterInterface
                        GError **error);
   gboolean (*can_batch) (ShoalAdapter *self);
   GVariant *(*get_resource_pools) (ShoalAdapter *self);
+  ShoalRunCommand *(*prepare_session) (ShoalAdapter *self,
+                                       GError **error);
 
   /*< private >*/
-  gpointer _reserved[11];
+  gpointer _reserved[10];
 };
 
 SHOAL_AVAILABLE_IN_1_0
@@ -100,6 +107,9 @@ SHOAL_AVAILABLE_IN_1_0
 gboolean shoal_adapter_can_batch (ShoalAdapter *self);
 SHOAL_AVAILABLE_IN_1_0
 GVariant *shoal_adapter_get_resource_pools (ShoalAdapter *self);
+SHOAL_AVAILABLE_IN_1_0
+ShoalRunCommand *shoal_adapter_prepare_session (ShoalAdapter *self,
+                                                GError **error);
 SHOAL_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
     ShoalTestResult *
     shoal_adapter_result_for_execution (ShoalTestCase *test,

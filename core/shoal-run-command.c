@@ -25,6 +25,7 @@ struct _ShoalRunCommand
   GStrv environment;
   char *cwd;
   GPtrArray *tests;
+  char *session_request;
 };
 
 G_DEFINE_FINAL_TYPE (ShoalRunCommand, shoal_run_command, G_TYPE_OBJECT)
@@ -38,6 +39,7 @@ shoal_run_command_finalize (GObject *object)
   g_strfreev (self->environment);
   g_free (self->cwd);
   g_ptr_array_unref (self->tests);
+  g_free (self->session_request);
 
   G_OBJECT_CLASS (shoal_run_command_parent_class)->finalize (object);
 }
@@ -215,4 +217,39 @@ shoal_run_command_add_test (ShoalRunCommand *self,
   g_return_if_fail (SHOAL_IS_RUN_COMMAND (self));
   g_return_if_fail (SHOAL_IS_TEST_CASE (test));
   g_ptr_array_add (self->tests, g_object_ref (test));
+}
+
+/**
+ * shoal_run_command_get_session_request:
+ * @self: a run command
+ *
+ * Returns: (nullable): the request for a worker session, see
+ *   [method@Shoal.RunCommand.set_session_request]
+ */
+const char *
+shoal_run_command_get_session_request (ShoalRunCommand *self)
+{
+  g_return_val_if_fail (SHOAL_IS_RUN_COMMAND (self), NULL);
+  return self->session_request;
+}
+
+/**
+ * shoal_run_command_set_session_request:
+ * @self: a run command
+ * @request: (nullable): a JSON value, as text
+ *
+ * Asks the core to run the tests through a persistent worker process of
+ * the adapter (see [vfunc@Shoal.Adapter.prepare_session]) rather than by
+ * spawning the command's argv: the core sends @request to the worker
+ * session of the slot the tests run on (see [class@Shoal.WorkerSession]
+ * for the protocol). The argv stays the way to run them when the adapter
+ * opens no session.
+ */
+void
+shoal_run_command_set_session_request (ShoalRunCommand *self,
+                                       const char *request)
+{
+  g_return_if_fail (SHOAL_IS_RUN_COMMAND (self));
+  g_free (self->session_request);
+  self->session_request = g_strdup (request);
 }

@@ -48,5 +48,10 @@ GPtrArray *shoal_run_command_get_tests (ShoalRunCommand *self);
 SHOAL_AVAILABLE_IN_1_0
 void shoal_run_command_add_test (ShoalRunCommand *self,
                                  ShoalTestCase *test);
+SHOAL_AVAILABLE_IN_1_0
+const char *shoal_run_command_get_session_request (ShoalRunCommand *self);
+SHOAL_AVAILABLE_IN_1_0
+void shoal_run_command_set_session_request (ShoalRunCommand *self,
+                                            const char *request);
 
 G_END_DECLS

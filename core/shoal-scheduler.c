@@ -25,6 +25,7 @@
 #include "shoal-launcher-private.h"
 #include "shoal-process-reaper-private.h"
 #include "shoal-scheduler.h"
+#include "shoal-worker-session.h"
 
 /**
  * ShoalScheduler:
@@ -113,6 +114,7 @@ struct _Running
   GPtrArray *extra_workers;          /* Worker*: the other slots a multi-slot test occupies */
   ShoalTestEnvironment *environment; /* (nullable): its private directories */
   ShoalRunCommand *command;
+  ShoalWorkerSession *session; /* (nullable): the persistent worker it runs in */
   GSource *child_watch;
   int pidfd; /* -1 when GLib's child watch is used */
   char *output_path;
@@ -191,6 +193,7 @@ struct _ShoalScheduler
   GHashTable *quarantined;                    /* test ids */
   ShoalQuarantineManager *quarantine_manager; /* (nullable) */
   guint n_retry_delays;                       /* retries waiting for their delay */
+  GHashTable *sessions; /* "worker\nadapter" -> ShoalWorkerSession: see start_in_session() */
 };
 
 G_DEFINE_FINAL_TYPE (ShoalScheduler, shoal_scheduler, G_TYPE_OBJECT)
@@ -232,6 +235,7 @@ shoal_scheduler_finalize (GObject *object)
 {
   ShoalScheduler *self = SHOAL_SCHEDULER (object);
 
+  g_clear_pointer (&self->sessions, g_hash_table_unref);
   g_clear_object (&self->strategy);
   g_clear_pointer (&self->quarantined, g_hash_table_unref);
   g_clear_object (&self->quarantine_manager);
@@ -291,6 +295,7 @@ shoal_scheduler_init (ShoalScheduler *self)
   self->batching = TRUE;
   self->jobs = g_ptr_array_new_with_free_func ((GDestroyNotify) job_free);
   self->jobs_by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->reporters = g_ptr_array_new_with_free_func (g_object_unref);
   self->early_results = g_ptr_array_new_with_free_func (g_object_unref);
   self->extra_edges = g_ptr_array_new_with_free_func (g_free);
@@ -1111,6 +1116,7 @@ running_free (Running *running)
   if (running->pidfd >= 0)
     close (running->pidfd);
   g_clear_object (&running->command);
+  g_clear_object (&running->session);
   g_clear_pointer (&running->extra_workers, g_ptr_array_unref);
   g_clear_pointer (&running->members, g_ptr_array_unref);
   g_clear_object (&running->environment);
@@ -1530,12 +1536,17 @@ process_exited (Running *running,
   guint leftovers;
   guint escaped;
 
-  _shoal_process_reaper_untrack (running->pid);
-
   /* Whatever the test left in its group, and whatever escaped it, dies
-   * with it: a test's processes never outlive the test. */
-  leftovers = _shoal_process_reaper_kill_group (running->pid, SIGKILL);
-  escaped = _shoal_process_reaper_kill_cookie (running->cookie, FALSE, running->pid);
+   * with it: a test's processes never outlive the test. A worker session
+   * is the group: it lives on, and cleans up after itself when it dies. */
+  if (running->session == NULL)
+    {
+      _shoal_process_reaper_untrack (running->pid);
+      leftovers = _shoal_process_reaper_kill_group (running->pid, SIGKILL);
+      escaped = _shoal_process_reaper_kill_cookie (running->cookie, FALSE, running->pid);
+    }
+  else
+    leftovers = escaped = 0;
 
   execution = shoal_execution_new (wait_status, running->timed_out,
                                    running->interrupted, running->start_wall, end_wall,
@@ -1740,6 +1751,134 @@ watch_process (ShoalScheduler *self,
   g_source_attach (running->child_watch, self->main_context);
 }
 
+/* Worker sessions
+ *
+ * An adapter that has a persistent worker process
+ * (shoal_adapter_prepare_session()) gets one per worker slot, started on
+ * first use and again after it died; a command with a session request is
+ * sent to it instead of being spawned. The session's process stands in
+ * for the test's process in Running: its pid is the group a time out
+ * kills (which ends the session, so the next request starts a new one),
+ * and process_exited() is called when it answers (wait status 0) or dies.
+ * The sessions end with the run, in complete_run(). */
+
+/* How long a worker session may take to start (pytest collecting a large
+ * suite) on top of its first request's time-out; the clock starts again
+ * when it says it is ready. */
+#define SESSION_START_ALLOWANCE 300.0
+
+static void
+on_session_done (ShoalWorkerSession *session,
+                 int wait_status,
+                 gpointer user_data)
+{
+  Running *running = user_data;
+
+  if (wait_status == -1)
+    {
+      /* Started: the request's own time begins now. */
+      if (running->timeout_id != 0 && !running->timed_out)
+        {
+          remove_source (running->self, &running->timeout_id);
+          running->timeout_id = add_timeout (running->self, running->timeout, on_timeout, running);
+        }
+      return;
+    }
+  process_exited (running, wait_status, -1);
+}
+
+/* Sends @running's command to its worker's session of the job's adapter.
+ * FALSE with @error unset: the adapter has no session, spawn as usual. */
+static gboolean
+start_in_session (ShoalScheduler *self,
+                  Job *job,
+                  Running *running,
+                  const char *const *envp,
+                  const char *cwd,
+                  GError **error)
+{
+  const char *request = shoal_run_command_get_session_request (running->command);
+  g_autofree char *key = NULL;
+  ShoalWorkerSession *session;
+  g_autoptr (JsonParser) parser = NULL;
+  g_autoptr (JsonBuilder) builder = NULL;
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *line = NULL;
+  int fd;
+
+  if (request == NULL)
+    return FALSE;
+  key = g_strdup_printf ("%s\n%p", running->worker->id, (gpointer) job->adapter);
+  session = g_hash_table_lookup (self->sessions, key);
+  if (session == NULL || !shoal_worker_session_is_alive (session))
+    {
+      g_autoptr (ShoalRunCommand) command = shoal_adapter_prepare_session (job->adapter, error);
+      g_autoptr (ShoalWorkerSession) fresh = NULL;
+      g_auto (GStrv) session_env = NULL;
+      g_autofree char *cookie = NULL;
+      g_autofree char *log_name = NULL;
+      g_autofree char *log_path = NULL;
+      guint n = g_hash_table_size (self->sessions);
+
+      if (command == NULL)
+        return FALSE;
+      cookie = g_strdup_printf ("%s:session:%s:%u:%u", self->run_id, running->worker->id,
+                                job->index, job->attempt);
+      session_env = g_strdupv (self->base_environ);
+      session_env = merge_environ (session_env, shoal_test_case_get_environment (job->test));
+      session_env = g_environ_setenv (session_env, "SHOAL_WORKER_ID", running->worker->id, TRUE);
+      session_env = g_environ_setenv (session_env, "TEST_WORKER_ID", running->worker->id, TRUE);
+      session_env = g_environ_setenv (session_env, SHOAL_PROCESS_COOKIE_VAR, cookie, TRUE);
+      log_name = g_strdup_printf ("session-%s-%u-%u.log", running->worker->id, job->index, n);
+      log_path = g_build_filename (self->logs_dir, log_name, NULL);
+      if (shoal_run_command_get_cwd (command) == NULL)
+        shoal_run_command_set_cwd (command, cwd);
+      fresh = shoal_worker_session_new (command, (const char *const *) session_env, log_path);
+      if (!shoal_worker_session_start (fresh, self->main_context, error))
+        return FALSE;
+      session = fresh;
+      g_hash_table_replace (self->sessions, g_steal_pointer (&key), g_steal_pointer (&fresh));
+    }
+
+  parser = json_parser_new ();
+  if (!json_parser_load_from_data (parser, request, -1, error))
+    return FALSE;
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "output");
+  json_builder_add_string_value (builder, running->output_path);
+  json_builder_set_member_name (builder, "cwd");
+  json_builder_add_string_value (builder, cwd);
+  json_builder_set_member_name (builder, "env");
+  json_builder_begin_object (builder);
+  for (guint i = 0; envp != NULL && envp[i] != NULL; i++)
+    {
+      const char *eq = strchr (envp[i], '=');
+      g_autofree char *name = eq != NULL ? g_strndup (envp[i], eq - envp[i]) : NULL;
+
+      if (name == NULL || !g_utf8_validate (envp[i], -1, NULL))
+        continue;
+      json_builder_set_member_name (builder, name);
+      json_builder_add_string_value (builder, eq + 1);
+    }
+  json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "request");
+  json_builder_add_value (builder, json_node_copy (json_parser_get_root (parser)));
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  line = json_to_string (root, FALSE);
+
+  /* The request's output goes to the test's log, as a process's would. */
+  fd = open (running->output_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd >= 0)
+    close (fd);
+  if (!shoal_worker_session_send (session, line, on_session_done, running, error))
+    return FALSE;
+  running->session = g_object_ref (session);
+  running->pid = shoal_worker_session_get_pid (session);
+  return TRUE;
+}
+
 static gboolean
 start_job (ShoalScheduler *self,
            Job *job,
@@ -1873,7 +2012,11 @@ start_job (ShoalScheduler *self,
    * the pid then, and the core needs the pid (also the process group) for
    * as long as the test's descendants may live; the child watch below is
    * the only reaper. Not g_spawn either: see shoal-launcher.c. */
-  if (output_fd < 0)
+  if (start_in_session (self, job, running, (const char *const *) envp, cwd, &error))
+    pid = running->pid;
+  else if (error != NULL)
+    ; /* said below */
+  else if (output_fd < 0)
     {
       int saved_errno = errno;
 
@@ -1901,7 +2044,8 @@ start_job (ShoalScheduler *self,
       return FALSE;
     }
   running->pid = pid;
-  _shoal_process_reaper_track (running->pid);
+  if (running->session == NULL)
+    _shoal_process_reaper_track (running->pid);
 
   job->state = JOB_RUNNING;
   worker->running = running;
@@ -1939,7 +2083,12 @@ start_job (ShoalScheduler *self,
     }
   running->timeout = timeout;
   if (timeout > 0)
-    running->timeout_id = add_timeout (self, timeout, on_timeout, running);
+    running->timeout_id = add_timeout (self,
+                                       running->session != NULL &&
+                                               !shoal_worker_session_is_ready (running->session)
+                                           ? timeout + SESSION_START_ALLOWANCE
+                                           : timeout,
+                                       on_timeout, running);
 
   json_object_set_string_member (payload, "test_id", shoal_test_case_get_id (job->test));
   json_object_set_string_member (payload, "name", shoal_test_case_get_name (job->test));
@@ -1961,7 +2110,8 @@ start_job (ShoalScheduler *self,
       emit_event (self, SHOAL_EVENT_TEST_STARTED, started);
     }
 
-  watch_process (self, running);
+  if (running->session == NULL)
+    watch_process (self, running);
   return TRUE;
 }
 
@@ -2933,6 +3083,18 @@ complete_run (ShoalScheduler *self)
   if (self->cancelled_id != 0)
     g_cancellable_disconnect (g_task_get_cancellable (task), self->cancelled_id);
   self->cancelled_id = 0;
+
+  /* The worker sessions end: each tears its fixtures down, or is killed
+   * after the grace period. */
+  {
+    GHashTableIter iter;
+    gpointer value;
+
+    g_hash_table_iter_init (&iter, self->sessions);
+    while (g_hash_table_iter_next (&iter, NULL, &value))
+      shoal_worker_session_close (value, self->kill_grace);
+    g_hash_table_remove_all (self->sessions);
+  }
 
   /* Anything of this run still alive (it should not be) dies now. */
   {

@@ -22,6 +22,7 @@
 #include "shoal-execution.h"
 #include "shoal-run-command.h"
 #include "shoal-spawn.h"
+#include "shoal-worker-session.h"
 #include "shoal-event.h"
 #include "shoal-event-log.h"
 #include "shoal-dispatch-context.h"
