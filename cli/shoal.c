@@ -589,9 +589,13 @@ command_history (int argc,
           g_autofree char *when = shoal_format_timestamp (shoal_test_result_get_start_time (result));
           const char *message = shoal_test_result_get_message (result);
 
-          g_print ("  %s  %-8s %8.3f s  %s%s%s\n", when != NULL ? when : "?",
+          gint64 rss = shoal_test_result_get_peak_rss (result);
+          g_autofree char *memory = rss >= 0 ? g_format_size_full ((guint64) rss, G_FORMAT_SIZE_IEC_UNITS)
+                                             : g_strdup ("-");
+
+          g_print ("  %s  %-8s %8.3f s  %10s  %s%s%s\n", when != NULL ? when : "?",
                    shoal_outcome_to_string (shoal_test_result_get_outcome (result)),
-                   shoal_test_result_get_duration (result),
+                   shoal_test_result_get_duration (result), memory,
                    shoal_test_result_get_worker_id (result) != NULL
                        ? shoal_test_result_get_worker_id (result)
                        : "",
@@ -638,7 +642,7 @@ command_report (int argc,
                 char **argv)
 {
   g_autoptr (GOptionContext) context = g_option_context_new (
-      _ ("[RUN-DIR|EVENTS-FILE] — rebuild reports from a run's event stream"));
+      _ ("[RUN-DIR|EVENTS-FILE...] — rebuild reports from a run's event stream"));
   g_autoptr (GPtrArray) events = NULL;
   g_autoptr (GPtrArray) reporters = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr (GError) error = NULL;
@@ -647,9 +651,12 @@ command_report (int argc,
   ShoalPluginRegistry *registry = shoal_plugin_registry_get_default ();
   int exit_status = EXIT_PASSED;
   guint skipped = 0;
+  gboolean merge = FALSE;
   GOptionEntry entries[] = {
     { "report", 'r', 0, G_OPTION_ARG_STRING_ARRAY, &report_specs,
       N_ ("Write a report, e.g. json=report.json (default: console)"), N_ ("FORMAT=PATH") },
+    { "merge", 0, 0, G_OPTION_ARG_NONE, &merge,
+      N_ ("Merge the streams of several runs (the shards of a CI job) into one report"), NULL },
     { NULL },
   };
 
@@ -657,10 +664,26 @@ command_report (int argc,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!parse_options (context, &argc, &argv, &exit_status))
     return exit_status;
-  if (argc > 2)
-    return fail (_ ("shoal report takes one run directory or events file"));
+  if (argc > 2 && !merge)
+    return fail (_ ("shoal report takes one run directory or events file (several with --merge)"));
+  if (merge && argc < 2)
+    return fail (_ ("shoal report --merge takes the run directories or events files to merge"));
 
-  if (argc == 2 && g_file_test (argv[1], G_FILE_TEST_IS_DIR))
+  if (merge)
+    {
+      g_autoptr (GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+
+      for (int i = 1; i < argc; i++)
+        g_ptr_array_add (paths, g_file_test (argv[i], G_FILE_TEST_IS_DIR)
+                                    ? g_build_filename (argv[i], "events.ndjson", NULL)
+                                    : g_strdup (argv[i]));
+      g_ptr_array_add (paths, NULL);
+      events = shoal_event_log_merge ((const char *const *) paths->pdata, &skipped, &error);
+      if (events == NULL)
+        return fail ("%s", error->message);
+      events_path = g_strdup (_ ("the merged streams"));
+    }
+  else if (argc == 2 && g_file_test (argv[1], G_FILE_TEST_IS_DIR))
     events_path = g_build_filename (argv[1], "events.ndjson", NULL);
   else if (argc == 2)
     events_path = g_strdup (argv[1]);
@@ -676,7 +699,8 @@ command_report (int argc,
       events_path = g_build_filename (dir, ".shoal", "runs", "latest", "events.ndjson", NULL);
     }
 
-  events = shoal_event_log_read (events_path, &skipped, &error);
+  if (events == NULL)
+    events = shoal_event_log_read (events_path, &skipped, &error);
   if (events == NULL)
     return fail ("%s", error->message);
 

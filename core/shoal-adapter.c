@@ -265,6 +265,7 @@ shoal_adapter_result_for_execution (ShoalTestCase *test,
   shoal_test_result_set_exit_status (result, shoal_execution_get_exit_status (execution));
   shoal_test_result_set_signal (result, shoal_execution_get_term_signal (execution));
   shoal_test_result_set_duration (result, shoal_execution_get_duration (execution));
+  shoal_test_result_set_peak_rss (result, shoal_execution_get_peak_rss (execution));
   shoal_test_result_set_times (result, shoal_execution_get_start_time (execution),
                                shoal_execution_get_end_time (execution));
   shoal_test_result_set_worker_id (result, shoal_execution_get_worker_id (execution));

@@ -36,7 +36,9 @@ G_DECLARE_INTERFACE (ShoalAdapter, shoal_adapter, SHOAL, ADAPTER, GObject)
  * @prepare: describe how to run @tests (one test, or a batch the adapter
  *   accepted) as a [class@Shoal.RunCommand]; the core spawns it
  * @interpret: turn what happened into one [class@Shoal.TestResult] per test
- *   (or per test point, for adapters whose command yields several results)
+ *   (or per test point, for adapters whose command yields several results);
+ *   in a batch, a test that did not run (an earlier case crashed or timed
+ *   out, and is charged with it) gets no result: the core runs it again
  * @can_batch: whether @prepare accepts several tests in one command
  * @get_resource_pools: pools the suite's tests ask for that its framework
  *   defines (CTest's resource specification file), as a `a{su}` dictionary

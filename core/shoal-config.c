@@ -61,6 +61,7 @@ struct _ShoalConfig
 
   guint max_workers; /* 0: auto */
   guint min_workers;
+  gboolean has_min_workers;
   double timeout;
   double kill_grace;
   char *distribution_strategy;
@@ -72,6 +73,7 @@ struct _ShoalConfig
   double cleanup_timeout;
   char *temp_dir;
   gboolean debug_mode;
+  gboolean batching;
   char *log_level;
 
   char *base_temp_dir;
@@ -282,6 +284,7 @@ static const char *const top_level_keys[] = {
   "cleanup_timeout",
   "temp_dir",
   "debug_mode",
+  "batching",
   "log_level",
   "environment",
   "resource_pools",
@@ -667,6 +670,7 @@ shoal_config_init (ShoalConfig *self)
   self->health_check_interval = 30;
   self->cleanup_timeout = 60;
   self->debug_mode = FALSE;
+  self->batching = TRUE;
   self->log_level = g_strdup ("INFO");
   self->cleanup_on_exit = TRUE;
   self->preserve_on_failure = TRUE;
@@ -1340,6 +1344,7 @@ load_settings (ShoalConfig *self, ShoalSettings *settings, GError **error)
       return FALSE;
     }
   self->min_workers = min_workers;
+  self->has_min_workers = shoal_settings_get_kind (settings, "min_workers") != SHOAL_SETTINGS_KIND_NONE;
 
   if (!get_positive_double (settings, "timeout", 300, &self->timeout, error) ||
       !shoal_settings_get_double (settings, "kill_grace", 5, 0, G_MAXDOUBLE, &self->kill_grace,
@@ -1375,7 +1380,8 @@ load_settings (ShoalConfig *self, ShoalSettings *settings, GError **error)
                             error) ||
       !get_positive_double (settings, "cleanup_timeout", 60, &self->cleanup_timeout, error) ||
       !get_path (settings, "temp_dir", &self->temp_dir, error) ||
-      !shoal_settings_get_boolean (settings, "debug_mode", FALSE, &self->debug_mode, error))
+      !shoal_settings_get_boolean (settings, "debug_mode", FALSE, &self->debug_mode, error) ||
+      !shoal_settings_get_boolean (settings, "batching", TRUE, &self->batching, error))
     return FALSE;
 
   log_level = shoal_settings_get_string (settings, "log_level", "INFO", error);
@@ -1638,6 +1644,23 @@ shoal_config_get_max_workers_auto (ShoalConfig *self)
 }
 
 /**
+ * shoal_config_get_dynamic_workers:
+ * @self: a #ShoalConfig
+ *
+ * Returns: whether the number of active workers follows the load, between
+ *   [method@Shoal.Config.get_min_workers] and
+ *   [method@Shoal.Config.get_max_workers]: with `max_workers: auto` (the
+ *   default) or with `min_workers` given
+ */
+gboolean
+shoal_config_get_dynamic_workers (ShoalConfig *self)
+{
+  g_return_val_if_fail (SHOAL_IS_CONFIG (self), FALSE);
+
+  return self->max_workers == 0 || self->has_min_workers;
+}
+
+/**
  * shoal_config_get_min_workers:
  * @self: a #ShoalConfig
  *
@@ -1816,6 +1839,21 @@ shoal_config_get_temp_dir (ShoalConfig *self)
   g_return_val_if_fail (SHOAL_IS_CONFIG (self), NULL);
 
   return self->temp_dir;
+}
+
+/**
+ * shoal_config_get_batching:
+ * @self: a #ShoalConfig
+ *
+ * Returns: whether very short tests of adapters that can batch share a
+ *   process (`batching:`, on by default)
+ */
+gboolean
+shoal_config_get_batching (ShoalConfig *self)
+{
+  g_return_val_if_fail (SHOAL_IS_CONFIG (self), TRUE);
+
+  return self->batching;
 }
 
 /**

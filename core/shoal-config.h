@@ -72,6 +72,8 @@ gboolean shoal_config_get_max_workers_auto (ShoalConfig *self);
 SHOAL_AVAILABLE_IN_1_0
 guint shoal_config_get_min_workers (ShoalConfig *self);
 SHOAL_AVAILABLE_IN_1_0
+gboolean shoal_config_get_dynamic_workers (ShoalConfig *self);
+SHOAL_AVAILABLE_IN_1_0
 double shoal_config_get_timeout (ShoalConfig *self);
 SHOAL_AVAILABLE_IN_1_0
 void shoal_config_set_timeout (ShoalConfig *self,
@@ -96,6 +98,8 @@ SHOAL_AVAILABLE_IN_1_0
 const char *shoal_config_get_temp_dir (ShoalConfig *self);
 SHOAL_AVAILABLE_IN_1_0
 gboolean shoal_config_get_debug_mode (ShoalConfig *self);
+SHOAL_AVAILABLE_IN_1_0
+gboolean shoal_config_get_batching (ShoalConfig *self);
 SHOAL_AVAILABLE_IN_1_0
 const char *shoal_config_get_log_level (ShoalConfig *self);
 SHOAL_AVAILABLE_IN_1_0

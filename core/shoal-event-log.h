@@ -35,6 +35,10 @@ SHOAL_AVAILABLE_IN_1_0
 gboolean shoal_event_log_close (ShoalEventLog *self,
                                 GError **error);
 SHOAL_AVAILABLE_IN_1_0
+GPtrArray *shoal_event_log_merge (const char *const *paths,
+                                  guint *out_n_skipped,
+                                  GError **error);
+SHOAL_AVAILABLE_IN_1_0
 GPtrArray *shoal_event_log_read (const char *path,
                                  guint *out_n_skipped,
                                  GError **error);

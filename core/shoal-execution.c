@@ -32,6 +32,7 @@ struct _ShoalExecution
   gint64 end_time;
   double duration;
   double timeout;
+  gint64 peak_rss;
   int wait_status;
   guint attempt;
   gboolean timed_out;
@@ -61,6 +62,7 @@ shoal_execution_class_init (ShoalExecutionClass *klass)
 static void
 shoal_execution_init (ShoalExecution *self)
 {
+  self->peak_rss = -1;
 }
 
 /**
@@ -100,6 +102,35 @@ shoal_execution_new (int wait_status,
   self->attempt = MAX (attempt, 1);
   self->output_path = g_strdup (output_path);
   return self;
+}
+
+/**
+ * shoal_execution_get_peak_rss:
+ * @self: an execution
+ *
+ * Returns: the peak resident memory of the process and the descendants it
+ *   waited for, in bytes, or -1 if unknown
+ */
+gint64
+shoal_execution_get_peak_rss (ShoalExecution *self)
+{
+  g_return_val_if_fail (SHOAL_IS_EXECUTION (self), -1);
+  return self->peak_rss;
+}
+
+/**
+ * shoal_execution_set_peak_rss:
+ * @self: an execution
+ * @bytes: the peak resident memory in bytes, or -1 if unknown
+ *
+ * Records the peak resident memory of the process.
+ */
+void
+shoal_execution_set_peak_rss (ShoalExecution *self,
+                              gint64 bytes)
+{
+  g_return_if_fail (SHOAL_IS_EXECUTION (self));
+  self->peak_rss = bytes >= 0 ? bytes : -1;
 }
 
 /**

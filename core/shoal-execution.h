@@ -33,6 +33,11 @@ SHOAL_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
                          guint attempt,
                          const char *output_path);
 SHOAL_AVAILABLE_IN_1_0
+gint64 shoal_execution_get_peak_rss (ShoalExecution *self);
+SHOAL_AVAILABLE_IN_1_0
+void shoal_execution_set_peak_rss (ShoalExecution *self,
+                                   gint64 bytes);
+SHOAL_AVAILABLE_IN_1_0
 gboolean shoal_execution_get_exited (ShoalExecution *self);
 SHOAL_AVAILABLE_IN_1_0
 int shoal_execution_get_exit_status (ShoalExecution *self);

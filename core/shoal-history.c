@@ -1001,7 +1001,7 @@ shoal_history_get_attempts (ShoalHistory *self,
   flush_for_read_locked (self);
   if (sqlite3_prepare_v2 (self->db,
                           "SELECT suite, run_id, attempt, outcome, duration, worker_id, host,"
-                          " start_time, end_time, message FROM attempts WHERE test_id = ?1"
+                          " start_time, end_time, message, peak_rss FROM attempts WHERE test_id = ?1"
                           " ORDER BY start_time DESC, id DESC LIMIT ?2",
                           -1, &stmt, NULL) == SQLITE_OK)
     {
@@ -1023,6 +1023,8 @@ shoal_history_get_attempts (ShoalHistory *self,
           g_object_set_data_full (G_OBJECT (result), "shoal-history-host", dup_column (stmt, 6), g_free);
           shoal_test_result_set_times (result, sqlite3_column_int64 (stmt, 7), sqlite3_column_int64 (stmt, 8));
           shoal_test_result_set_message (result, (const char *) sqlite3_column_text (stmt, 9));
+          if (sqlite3_column_type (stmt, 10) != SQLITE_NULL)
+            shoal_test_result_set_peak_rss (result, sqlite3_column_int64 (stmt, 10));
           shoal_test_result_seal (result);
           g_ptr_array_add (results, result);
         }

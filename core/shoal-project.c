@@ -774,6 +774,9 @@ shoal_project_create_scheduler_for_tests (ShoalProject *self,
   shoal_scheduler_set_lock_manager (scheduler, self->lock_manager);
   shoal_scheduler_set_pool_manager (scheduler, self->pool_manager);
   shoal_scheduler_set_resource_timeout (scheduler, shoal_config_get_resource_timeout (self->config));
+  shoal_scheduler_set_batching (scheduler, shoal_config_get_batching (self->config));
+  if (shoal_config_get_dynamic_workers (self->config))
+    shoal_scheduler_set_min_workers (scheduler, shoal_config_get_min_workers (self->config));
   {
     g_autoptr (GError) history_error = NULL;
     ShoalHistory *history = self->history_opened ? self->history

@@ -10,10 +10,14 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
+#include <glib-unix.h>
 
 #include "shoal-error.h"
 #include "shoal-event-log.h"
@@ -76,6 +80,7 @@ struct _Job
   GStrv pool_requests;     /* "pool:count" it takes from the pool manager */
   GPtrArray *instances;    /* ShoalResourceInstance*, while it holds them */
   char *skip_reason;       /* set when a test it requires did not pass */
+  GPtrArray *batch;        /* Job*, not owned, shared: the tests it may run with in one process */
   gint64 ready_since;      /* monotonic, while ready */
   guint index;
   guint n_waiting_for;
@@ -84,23 +89,30 @@ struct _Job
   JobState state;
   gboolean holds_resources;
   gboolean passed;
+  gboolean exclusive;
+  gboolean estimate_known;   /* the history knows its duration */
+  guint environment_retries; /* its environment could not be made */
 };
 
 struct _Worker
 {
   char *id;
   Running *running;
+  guint environment_failures; /* in a row */
+  gboolean failed;
 };
 
 struct _Running
 {
   ShoalScheduler *self;
   Job *job;
+  GPtrArray *members; /* Job*, not owned: the rest of its batch, or NULL */
   Worker *worker;
   GPtrArray *extra_workers;          /* Worker*: the other slots a multi-slot test occupies */
   ShoalTestEnvironment *environment; /* (nullable): its private directories */
   ShoalRunCommand *command;
   GSource *child_watch;
+  int pidfd; /* -1 when GLib's child watch is used */
   char *output_path;
   char *cookie;
   gint64 start_monotonic;
@@ -162,6 +174,13 @@ struct _ShoalScheduler
   gboolean started;
   gboolean interrupted;
   gboolean event_log_failed;
+  gboolean batching;
+  gboolean exclusive_running;
+  guint min_workers;  /* 0: a fixed number of workers */
+  guint active_limit; /* worker slots that may be busy now */
+  guint n_busy;       /* worker slots busy now */
+  guint n_failed_workers;
+  guint pressure_id;
 };
 
 G_DEFINE_FINAL_TYPE (ShoalScheduler, shoal_scheduler, G_TYPE_OBJECT)
@@ -192,6 +211,7 @@ job_free (Job *job)
   g_strfreev (job->locks);
   g_strfreev (job->pool_requests);
   g_clear_pointer (&job->instances, g_ptr_array_unref);
+  g_clear_pointer (&job->batch, g_ptr_array_unref);
   g_free (job->skip_reason);
   g_free (job);
 }
@@ -255,6 +275,7 @@ shoal_scheduler_init (ShoalScheduler *self)
   self->default_timeout = 300;
   self->kill_grace = 5;
   self->resource_timeout = 300;
+  self->batching = TRUE;
   self->jobs = g_ptr_array_new_with_free_func ((GDestroyNotify) job_free);
   self->jobs_by_id = g_hash_table_new (g_str_hash, g_str_equal);
   self->reporters = g_ptr_array_new_with_free_func (g_object_unref);
@@ -477,6 +498,7 @@ load_estimates (ShoalScheduler *self)
 
       if (mean == NULL)
         continue;
+      ((Job *) self->jobs->pdata[i])->estimate_known = TRUE;
       shoal_dispatch_context_set_estimate (self->context, shoal_test_case_get_id (test), *mean);
       values = g_hash_table_lookup (by_suite, shoal_test_case_get_suite (test));
       if (values == NULL)
@@ -504,6 +526,179 @@ load_estimates (ShoalScheduler *self)
                                   g_array_index (values, double, values->len / 2)) /
                                      2;
       shoal_dispatch_context_set_estimate (self->context, shoal_test_case_get_id (test), median);
+    }
+}
+
+/**
+ * shoal_scheduler_set_batching:
+ * @self: a scheduler
+ * @batching: whether short tests may share a process
+ *
+ * With batching (the default), tests of an adapter that can run several in
+ * one process ([method@Shoal.Adapter.can_batch]) are grouped when the run
+ * starts: see the class description.
+ */
+void
+shoal_scheduler_set_batching (ShoalScheduler *self,
+                              gboolean batching)
+{
+  g_return_if_fail (SHOAL_IS_SCHEDULER (self));
+  g_return_if_fail (!self->started);
+  self->batching = !!batching;
+}
+
+/* Batching
+ *
+ * Tests of an adapter that can batch are grouped when the run starts, on
+ * their estimates, so that very short ones share a process:
+ *
+ * - only tests that hold nothing (no lock, pool, extra slot, not exclusive,
+ *   not a cleanup) and that would run the same way (same adapter, program,
+ *   environment and directory) share a group, in discovery order;
+ * - the target of a group is the suite's share of the work cut into four
+ *   pieces per worker, at most BATCH_TARGET_MAX seconds, so batches stay
+ *   small enough to keep every worker busy to the end; a test estimated at
+ *   the target or more runs alone;
+ * - tests the history does not know are grouped by count instead, as many
+ *   per group as gives four groups per worker, at most BATCH_MAX_UNKNOWN.
+ *
+ * A group is not run as a fixed unit: when the strategy hands out one of its
+ * tests, the members that are ready at that moment run with it, and those
+ * not ready yet go later. A member the adapter reports no result for did
+ * not run (the case before it crashed or timed out, charged to that case):
+ * it is queued again, to run alone. */
+
+#define BATCH_TARGET_MAX 2.0
+#define BATCH_MAX_UNKNOWN 50
+#define BATCH_GROUPS_PER_WORKER 4
+
+static gboolean
+can_share_process (ShoalScheduler *self,
+                   Job *job)
+{
+  return job->locks == NULL && job->pool_requests == NULL && job->slots == 1 &&
+         !shoal_test_case_get_exclusive (job->test) &&
+         !shoal_test_case_get_runs_finally (job->test) &&
+         shoal_adapter_can_batch (job->adapter);
+}
+
+/* Tests batch together only if they would run the same way. */
+static char *
+batch_key (Job *job)
+{
+  const char *const *argv = shoal_test_case_get_argv (job->test);
+  g_autofree char *environment = g_strjoinv ("\n", (char **) shoal_test_case_get_environment (job->test));
+
+  return g_strdup_printf ("%p\n%s\n%s\n%s\n%s", (void *) job->adapter,
+                          argv[0] != NULL ? argv[0] : "",
+                          shoal_test_case_get_cwd (job->test) != NULL ? shoal_test_case_get_cwd (job->test) : "",
+                          shoal_test_case_get_workspace (job->test) != NULL ? shoal_test_case_get_workspace (job->test) : "",
+                          environment);
+}
+
+static void
+close_batch (GPtrArray **batch)
+{
+  if (*batch == NULL)
+    return;
+  if ((*batch)->len > 1)
+    for (guint i = 0; i < (*batch)->len; i++)
+      ((Job *) (*batch)->pdata[i])->batch = g_ptr_array_ref (*batch);
+  g_clear_pointer (batch, g_ptr_array_unref);
+}
+
+static void
+compute_batches (ShoalScheduler *self)
+{
+  g_autoptr (GHashTable) families = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                           (GDestroyNotify) g_ptr_array_unref);
+  g_autoptr (GPtrArray) order = g_ptr_array_new ();
+  guint n_batchable = 0;
+
+  for (guint i = 0; i < self->jobs->len; i++)
+    {
+      Job *job = self->jobs->pdata[i];
+      g_autofree char *key = NULL;
+      GPtrArray *family;
+
+      if (!can_share_process (self, job))
+        continue;
+      key = batch_key (job);
+      family = g_hash_table_lookup (families, key);
+      if (family == NULL)
+        {
+          family = g_ptr_array_new ();
+          g_ptr_array_add (order, family);
+          g_hash_table_insert (families, g_steal_pointer (&key), family);
+        }
+      g_ptr_array_add (family, job);
+      n_batchable++;
+    }
+  if (n_batchable < 2)
+    return;
+
+  for (guint f = 0; f < order->len; f++)
+    {
+      GPtrArray *family = order->pdata[f];
+      g_autoptr (GPtrArray) known = NULL;
+      g_autoptr (GPtrArray) unknown = NULL;
+      guint n_known = 0, n_unknown = 0, unknown_size;
+      double total = 0, target;
+
+      if (family->len < 2)
+        continue;
+      for (guint i = 0; i < family->len; i++)
+        {
+          Job *job = family->pdata[i];
+
+          if (job->estimate_known)
+            {
+              total += shoal_dispatch_context_estimate (self->context, job->test);
+              n_known++;
+            }
+          else
+            n_unknown++;
+        }
+      target = MIN (BATCH_TARGET_MAX, total / (self->max_workers * BATCH_GROUPS_PER_WORKER));
+      unknown_size = MIN (BATCH_MAX_UNKNOWN,
+                          (n_unknown + self->max_workers * BATCH_GROUPS_PER_WORKER - 1) /
+                              (self->max_workers * BATCH_GROUPS_PER_WORKER));
+
+      {
+        double sum = 0;
+
+        for (guint i = 0; i < family->len; i++)
+          {
+            Job *job = family->pdata[i];
+
+            if (job->estimate_known)
+              {
+                double estimate = shoal_dispatch_context_estimate (self->context, job->test);
+
+                if (estimate >= target)
+                  continue; /* long enough to run alone */
+                if (known == NULL)
+                  known = g_ptr_array_new ();
+                g_ptr_array_add (known, job);
+                sum += estimate;
+                if (sum >= target)
+                  {
+                    close_batch (&known);
+                    sum = 0;
+                  }
+              }
+            else if (unknown_size > 1)
+              {
+                if (unknown == NULL)
+                  unknown = g_ptr_array_new ();
+                g_ptr_array_add (unknown, job);
+                if (unknown->len >= unknown_size)
+                  close_batch (&unknown);
+              }
+          }
+        close_batch (&known);
+        close_batch (&unknown);
+      }
     }
 }
 
@@ -827,7 +1022,8 @@ record_results (ShoalScheduler *self,
           g_autoptr (GError) error = NULL;
 
           /* A history that cannot be written never stops the run. */
-          if (!shoal_history_record (self->history, self->run_id, g_get_host_name (), result, -1,
+          if (!shoal_history_record (self->history, self->run_id, g_get_host_name (), result,
+                                     shoal_test_result_get_peak_rss (result),
                                      &error))
             {
               g_ptr_array_add (self->warnings, g_strdup (error->message));
@@ -899,8 +1095,11 @@ running_free (Running *running)
   if (running->child_watch != NULL)
     g_source_destroy (running->child_watch);
   g_clear_pointer (&running->child_watch, g_source_unref);
+  if (running->pidfd >= 0)
+    close (running->pidfd);
   g_clear_object (&running->command);
   g_clear_pointer (&running->extra_workers, g_ptr_array_unref);
+  g_clear_pointer (&running->members, g_ptr_array_unref);
   g_clear_object (&running->environment);
   g_free (running->output_path);
   g_free (running->cookie);
@@ -1004,12 +1203,309 @@ record_held_resources (ShoalScheduler *self,
       shoal_test_result_set_resources (g_ptr_array_index (results, i), (const char *const *) held);
 }
 
-static void
-on_process_exited (GPid pid,
-                   int wait_status,
-                   gpointer user_data)
+/* Workers
+ *
+ * With a fixed number of workers every slot may be busy. With a range
+ * (shoal_scheduler_set_min_workers()), a timer watches the machine: when
+ * other work already keeps every CPU busy (the 1-minute load average minus
+ * the run's own running tests is above the number of CPUs) or memory runs
+ * low (MemAvailable under 5% of MemTotal), one slot fewer may be busy, down
+ * to the minimum; when neither holds and tests are waiting, one more, up
+ * to the maximum. A worker whose test environment cannot be made
+ * WORKER_FAILURE_LIMIT times in a row is marked failed and takes no more
+ * tests; what it would have run goes to the others (the last healthy
+ * worker is never failed). */
+
+static void schedule_dispatch (ShoalScheduler *self);
+
+#define WORKER_FAILURE_LIMIT 3
+#define LOW_MEMORY_FRACTION 0.05
+
+static guint
+available_slots (ShoalScheduler *self)
 {
-  Running *running = user_data;
+  guint idle = g_queue_get_length (&self->idle_workers);
+  guint allowed = self->active_limit > self->n_busy ? self->active_limit - self->n_busy : 0;
+
+  return MIN (idle, allowed);
+}
+
+static void
+release_worker (ShoalScheduler *self,
+                Worker *worker)
+{
+  self->n_busy--;
+  if (!worker->failed)
+    g_queue_push_tail (&self->idle_workers, worker);
+}
+
+static gboolean
+mark_worker_failed (ShoalScheduler *self,
+                    Worker *worker,
+                    const char *reason)
+{
+  g_autoptr (JsonObject) payload = json_object_new ();
+  g_autofree char *message = NULL;
+
+  if (worker->failed || self->n_failed_workers + 1 >= self->max_workers)
+    return FALSE;
+  worker->failed = TRUE;
+  self->n_failed_workers++;
+  g_queue_remove (&self->idle_workers, worker);
+  self->active_limit = MIN (self->active_limit, self->max_workers - self->n_failed_workers);
+  message = g_strdup_printf (_ ("worker %s failed (%s); its tests go to the other workers"),
+                             worker->id, reason);
+  emit_log (self, "warning", message);
+  json_object_set_string_member (payload, "worker_id", worker->id);
+  json_object_set_string_member (payload, "status", "failed");
+  json_object_set_string_member (payload, "reason", reason);
+  emit_event (self, SHOAL_EVENT_WORKER_STOPPED, payload);
+  return TRUE;
+}
+
+static gboolean
+worker_environment_failed (ShoalScheduler *self,
+                           Worker *worker,
+                           const char *reason)
+{
+  return ++worker->environment_failures >= WORKER_FAILURE_LIMIT &&
+         mark_worker_failed (self, worker, reason);
+}
+
+/**
+ * shoal_scheduler_redistribute_failed_worker_tests:
+ * @self: a scheduler
+ * @worker_ids: (array zero-terminated=1): ids of workers (`w1`, ...) found
+ *   failed, by a health check for instance
+ *
+ * The seed's `redistribute_failed_worker_tests`: the workers take no more
+ * tests, and the tests they would have run go to the others. A test running
+ * on one of them runs to its end. The last healthy worker is never failed.
+ *
+ * Returns: how many workers were marked failed
+ */
+guint
+shoal_scheduler_redistribute_failed_worker_tests (ShoalScheduler *self,
+                                                  const char *const *worker_ids)
+{
+  guint marked = 0;
+
+  g_return_val_if_fail (SHOAL_IS_SCHEDULER (self), 0);
+  g_return_val_if_fail (worker_ids != NULL, 0);
+
+  for (guint i = 0; worker_ids[i] != NULL && self->workers != NULL; i++)
+    for (guint w = 0; w < self->max_workers; w++)
+      if (g_str_equal (self->workers[w].id, worker_ids[i]) &&
+          mark_worker_failed (self, &self->workers[w], _ ("reported failed")))
+        marked++;
+  if (marked > 0)
+    schedule_dispatch (self);
+  return marked;
+}
+
+/**
+ * shoal_scheduler_get_active_workers:
+ * @self: a scheduler
+ *
+ * Returns: how many worker slots may be busy now (all of them, unless the
+ *   number follows the load or workers failed)
+ */
+guint
+shoal_scheduler_get_active_workers (ShoalScheduler *self)
+{
+  g_return_val_if_fail (SHOAL_IS_SCHEDULER (self), 0);
+  return self->started ? self->active_limit : self->max_workers;
+}
+
+/**
+ * shoal_scheduler_set_min_workers:
+ * @self: a scheduler
+ * @min_workers: the fewest worker slots kept busy under pressure, or 0 for
+ *   a fixed number of workers (the default)
+ *
+ * Makes the number of busy worker slots follow the machine, between
+ * @min_workers and the maximum: see the class description.
+ */
+void
+shoal_scheduler_set_min_workers (ShoalScheduler *self,
+                                 guint min_workers)
+{
+  g_return_if_fail (SHOAL_IS_SCHEDULER (self));
+  g_return_if_fail (!self->started);
+  self->min_workers = min_workers;
+}
+
+/* The 1-minute load average and the memory figures, from /proc (or the
+ * files SHOAL_LOADAVG_FILE and SHOAL_MEMINFO_FILE name, for tests). */
+static gboolean
+read_pressure (double *load,
+               guint64 *mem_total,
+               guint64 *mem_available)
+{
+  const char *loadavg_path = g_getenv ("SHOAL_LOADAVG_FILE");
+  const char *meminfo_path = g_getenv ("SHOAL_MEMINFO_FILE");
+  g_autofree char *loadavg = NULL;
+  g_autofree char *meminfo = NULL;
+  const char *line;
+
+  if (!g_file_get_contents (loadavg_path != NULL ? loadavg_path : "/proc/loadavg", &loadavg,
+                            NULL, NULL) ||
+      !g_file_get_contents (meminfo_path != NULL ? meminfo_path : "/proc/meminfo", &meminfo,
+                            NULL, NULL))
+    return FALSE;
+  *load = g_ascii_strtod (loadavg, NULL);
+  *mem_total = *mem_available = 0;
+  if ((line = strstr (meminfo, "MemTotal:")) != NULL)
+    *mem_total = g_ascii_strtoull (line + strlen ("MemTotal:"), NULL, 10);
+  if ((line = strstr (meminfo, "MemAvailable:")) != NULL)
+    *mem_available = g_ascii_strtoull (line + strlen ("MemAvailable:"), NULL, 10);
+  return TRUE;
+}
+
+static gboolean
+pressure_tick (gpointer user_data)
+{
+  ShoalScheduler *self = user_data;
+  guint healthy = self->max_workers - self->n_failed_workers;
+  guint floor = MIN (self->min_workers, healthy);
+  guint64 mem_total = 0, mem_available = 0;
+  double load = 0;
+  gboolean cpu_busy, memory_low;
+  g_autofree char *message = NULL;
+
+  if (!read_pressure (&load, &mem_total, &mem_available))
+    return G_SOURCE_CONTINUE;
+  cpu_busy = load - self->n_running > g_get_num_processors ();
+  memory_low = mem_total > 0 && mem_available < mem_total * LOW_MEMORY_FRACTION;
+
+  if ((cpu_busy || memory_low) && self->active_limit > floor)
+    {
+      self->active_limit--;
+      message = g_strdup_printf (_ ("workers: %u active (%s)"), self->active_limit,
+                                 memory_low ? _ ("memory is low") : _ ("the CPUs are busy"));
+    }
+  else if (!cpu_busy && !memory_low && self->active_limit < healthy &&
+           self->n_unfinished > self->n_running)
+    {
+      self->active_limit++;
+      message = g_strdup_printf (_ ("workers: %u active (tests are waiting)"), self->active_limit);
+      schedule_dispatch (self);
+    }
+  if (message != NULL)
+    emit_log (self, "info", message);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+make_ready (ShoalScheduler *self,
+            Job *job);
+static void
+finish_job (ShoalScheduler *self,
+            Job *job,
+            GPtrArray *results);
+
+/* The members of @job's batch that are ready now, taken from the strategy
+ * to run with it. */
+static GPtrArray *
+take_batch_members (ShoalScheduler *self,
+                    Job *job)
+{
+  GPtrArray *members = NULL;
+
+  for (guint i = 0; job->batch != NULL && i < job->batch->len; i++)
+    {
+      Job *member = job->batch->pdata[i];
+
+      if (member == job || member->state != JOB_READY || member->skip_reason != NULL)
+        continue;
+      shoal_strategy_remove (self->strategy, member->test);
+      member->state = JOB_RUNNING;
+      member->attempt++;
+      if (members == NULL)
+        members = g_ptr_array_new ();
+      g_ptr_array_add (members, member);
+    }
+  return members;
+}
+
+/* Batch members that did not run go back to the strategy, to run alone. */
+static void
+return_batch_members (ShoalScheduler *self,
+                      GPtrArray *members)
+{
+  for (guint i = 0; i < members->len; i++)
+    {
+      Job *member = members->pdata[i];
+
+      member->attempt--;
+      g_clear_pointer (&member->batch, g_ptr_array_unref);
+      make_ready (self, member);
+    }
+  g_ptr_array_unref (members);
+}
+
+static void
+fail_batch_members (ShoalScheduler *self,
+                    Running *running,
+                    const char *message)
+{
+  g_autoptr (GPtrArray) members = g_steal_pointer (&running->members);
+
+  for (guint i = 0; members != NULL && i < members->len; i++)
+    {
+      Job *member = members->pdata[i];
+      g_autoptr (GPtrArray) results = make_error_results (member, SHOAL_OUTCOME_ERROR,
+                                                          running->worker->id, message);
+
+      finish_job (self, member, results);
+    }
+}
+
+/* Gives each test of a batch the results with its id (the leader also
+ * those with an id of none of them); a test with none did not run. */
+static void
+finish_batch (ShoalScheduler *self,
+              Job *leader,
+              GPtrArray *members,
+              GPtrArray *results)
+{
+  g_autoptr (GHashTable) by_id = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                        (GDestroyNotify) g_ptr_array_unref);
+  g_autoptr (GPtrArray) did_not_run = g_ptr_array_new ();
+  GPtrArray *leader_results = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_hash_table_insert (by_id, (gpointer) shoal_test_case_get_id (leader->test), leader_results);
+  for (guint i = 0; i < members->len; i++)
+    g_hash_table_insert (by_id, (gpointer) shoal_test_case_get_id (((Job *) members->pdata[i])->test),
+                         g_ptr_array_new_with_free_func (g_object_unref));
+  for (guint i = 0; i < results->len; i++)
+    {
+      ShoalTestResult *result = results->pdata[i];
+      GPtrArray *own = g_hash_table_lookup (by_id, shoal_test_result_get_test_id (result));
+
+      g_ptr_array_add (own != NULL ? own : leader_results, g_object_ref (result));
+    }
+
+  g_ptr_array_insert (members, 0, leader);
+  for (guint i = 0; i < members->len; i++)
+    {
+      Job *member = members->pdata[i];
+      GPtrArray *own = g_hash_table_lookup (by_id, shoal_test_case_get_id (member->test));
+
+      if (own->len == 0)
+        g_ptr_array_add (did_not_run, member);
+      else
+        finish_job (self, member, own);
+    }
+  if (did_not_run->len > 0)
+    return_batch_members (self, g_ptr_array_ref (did_not_run));
+}
+
+static void
+process_exited (Running *running,
+                int wait_status,
+                gint64 peak_rss)
+{
   ShoalScheduler *self = running->self;
   Job *job = running->job;
   g_autoptr (ShoalExecution) execution = NULL;
@@ -1017,6 +1513,7 @@ on_process_exited (GPid pid,
   g_autoptr (GError) error = NULL;
   gint64 end_monotonic = g_get_monotonic_time ();
   gint64 end_wall = g_get_real_time ();
+  g_autoptr (GPtrArray) members = NULL;
   guint leftovers;
   guint escaped;
 
@@ -1032,6 +1529,7 @@ on_process_exited (GPid pid,
                                    (end_monotonic - running->start_monotonic) / (double) G_USEC_PER_SEC,
                                    running->worker->id, job->attempt, running->output_path);
   shoal_execution_set_timeout (execution, running->timeout);
+  shoal_execution_set_peak_rss (execution, peak_rss);
   /* A test killed for its timeout or an interruption had its group killed
    * on purpose; only a test that ended by itself left something behind. */
   if ((leftovers > 0 || escaped > 0) && !running->timed_out && !running->interrupted)
@@ -1046,7 +1544,11 @@ on_process_exited (GPid pid,
   results = shoal_object_array_from_list (
       shoal_adapter_interpret (job->adapter, running->command, execution, &error));
   record_held_resources (self, job, results);
-  if (error != NULL || results->len == 0)
+  for (guint i = 0; i < results->len; i++)
+    if (!shoal_test_result_is_sealed (results->pdata[i]) &&
+        shoal_test_result_get_peak_rss (results->pdata[i]) < 0)
+      shoal_test_result_set_peak_rss (results->pdata[i], peak_rss);
+  if (error != NULL || (results->len == 0 && running->members == NULL))
     {
       g_autofree char *message =
           error != NULL ? g_strdup_printf (_ ("cannot read the result: %s"), error->message)
@@ -1077,13 +1579,19 @@ on_process_exited (GPid pid,
     finish_test_environment (self, running->environment, results);
 
   running->worker->running = NULL;
-  g_queue_push_tail (&self->idle_workers, running->worker);
+  release_worker (self, running->worker);
   for (guint i = 0; running->extra_workers != NULL && i < running->extra_workers->len; i++)
-    g_queue_push_tail (&self->idle_workers, g_ptr_array_index (running->extra_workers, i));
+    release_worker (self, g_ptr_array_index (running->extra_workers, i));
   self->n_running--;
+  if (job->exclusive)
+    self->exclusive_running = FALSE;
+  members = g_steal_pointer (&running->members);
   running_free (running);
 
-  finish_job (self, job, results);
+  if (members != NULL)
+    finish_batch (self, job, members, results);
+  else
+    finish_job (self, job, results);
   /* Refill the freed worker now, not after every other pending exit. */
   remove_source (self, &self->dispatch_id);
   dispatch (self);
@@ -1162,6 +1670,63 @@ prepare_test_environment (ShoalScheduler *self,
   return TRUE;
 }
 
+static void
+on_child_watch (GPid pid,
+                int wait_status,
+                gpointer user_data)
+{
+  process_exited (user_data, wait_status, -1);
+}
+
+/* The test's process ended: reap it with wait4() for its peak memory. */
+static gboolean
+on_pidfd_readable (int fd,
+                   GIOCondition condition,
+                   gpointer user_data)
+{
+  Running *running = user_data;
+  struct rusage usage = { 0 };
+  int wait_status = 0;
+  pid_t reaped;
+
+  do
+    reaped = wait4 (running->pid, &wait_status, WNOHANG, &usage);
+  while (reaped < 0 && errno == EINTR);
+  if (reaped == 0)
+    return G_SOURCE_CONTINUE; /* not yet */
+  g_clear_pointer (&running->child_watch, g_source_unref);
+  close (running->pidfd);
+  running->pidfd = -1;
+  /* ru_maxrss: kilobytes, of the process and the descendants it waited for. */
+  process_exited (running, wait_status, reaped > 0 ? (gint64) usage.ru_maxrss * 1024 : -1);
+  return G_SOURCE_REMOVE;
+}
+
+/* Waits for the test's process through a pidfd where the kernel has them
+ * (so it can be reaped with wait4() and its rusage), else through GLib. */
+static void
+watch_process (ShoalScheduler *self,
+               Running *running)
+{
+#ifdef SYS_pidfd_open
+  running->pidfd = (int) syscall (SYS_pidfd_open, running->pid, 0);
+#endif
+  if (running->pidfd >= 0)
+    {
+      fcntl (running->pidfd, F_SETFD, FD_CLOEXEC);
+      running->child_watch = g_unix_fd_source_new (running->pidfd, G_IO_IN);
+      g_source_set_callback (running->child_watch, (GSourceFunc) (void (*) (void)) on_pidfd_readable,
+                             running, NULL);
+    }
+  else
+    {
+      running->child_watch = g_child_watch_source_new (running->pid);
+      g_source_set_callback (running->child_watch, (GSourceFunc) (void (*) (void)) on_child_watch,
+                             running, NULL);
+    }
+  g_source_attach (running->child_watch, self->main_context);
+}
+
 static gboolean
 start_job (ShoalScheduler *self,
            Job *job,
@@ -1181,12 +1746,24 @@ start_job (ShoalScheduler *self,
   g_autofree char *log_name = NULL;
   g_autofree char *attempt = NULL;
   const char *const *argv;
+  g_autoptr (GPtrArray) members = NULL;
   Running *running;
   double timeout;
 
   job->attempt++;
   g_ptr_array_add (tests, job->test);
+  members = take_batch_members (self, job);
+  for (guint i = 0; members != NULL && i < members->len; i++)
+    g_ptr_array_add (tests, ((Job *) members->pdata[i])->test);
   command = shoal_adapter_prepare (job->adapter, tests, &error);
+  if (command == NULL && members != NULL)
+    {
+      /* The adapter refused the batch: the test runs alone. */
+      return_batch_members (self, g_steal_pointer (&members));
+      g_clear_error (&error);
+      g_ptr_array_set_size (tests, 1);
+      command = shoal_adapter_prepare (job->adapter, tests, &error);
+    }
   if (command != NULL && shoal_run_command_get_argv (command)[0] == NULL)
     {
       g_set_error_literal (&error, SHOAL_ADAPTER_ERROR, SHOAL_ADAPTER_ERROR_PREPARE,
@@ -1205,11 +1782,14 @@ start_job (ShoalScheduler *self,
       return FALSE;
     }
   if (shoal_run_command_get_tests (command)->len == 0)
-    shoal_run_command_add_test (command, job->test);
+    for (guint i = 0; i < tests->len; i++)
+      shoal_run_command_add_test (command, tests->pdata[i]);
 
   running = g_new0 (Running, 1);
   running->self = self;
   running->job = job;
+  running->members = g_steal_pointer (&members);
+  running->pidfd = -1;
   running->worker = worker;
   running->command = g_steal_pointer (&command);
   running->cookie = g_strdup_printf ("%s:%u:%u", self->run_id, job->index, job->attempt);
@@ -1249,6 +1829,21 @@ start_job (ShoalScheduler *self,
       g_autoptr (GPtrArray) results = make_error_results (job, SHOAL_OUTCOME_ERROR, worker->id,
                                                           message);
 
+      if (worker_environment_failed (self, worker, message) ||
+          (job->environment_retries++ < WORKER_FAILURE_LIMIT &&
+           self->max_workers - self->n_failed_workers > 1))
+        {
+          /* Another worker may manage (and this one is out when it keeps
+           * failing). */
+          if (running->members != NULL)
+            return_batch_members (self, g_steal_pointer (&running->members));
+          running_free (running);
+          release_resources (self, job);
+          job->attempt--;
+          make_ready (self, job);
+          return FALSE;
+        }
+      fail_batch_members (self, running, message);
       running_free (running);
       job->state = JOB_RUNNING;
       finish_job (self, job, results);
@@ -1286,6 +1881,7 @@ start_job (ShoalScheduler *self,
       g_autoptr (GPtrArray) results = make_error_results (job, SHOAL_OUTCOME_ERROR, worker->id,
                                                           message);
 
+      fail_batch_members (self, running, message);
       running_free (running);
       job->state = JOB_RUNNING;
       finish_job (self, job, results);
@@ -1296,7 +1892,11 @@ start_job (ShoalScheduler *self,
 
   job->state = JOB_RUNNING;
   worker->running = running;
+  worker->environment_failures = 0;
   self->n_running++;
+  self->n_busy++;
+  if (job->exclusive)
+    self->exclusive_running = TRUE;
   /* A test that needs several slots occupies as many workers; admission
    * made sure they are idle. */
   for (guint extra = 1; extra < job->slots; extra++)
@@ -1308,11 +1908,22 @@ start_job (ShoalScheduler *self,
       if (running->extra_workers == NULL)
         running->extra_workers = g_ptr_array_new ();
       g_ptr_array_add (running->extra_workers, other);
+      self->n_busy++;
     }
 
   timeout = shoal_test_case_get_timeout (job->test);
   if (timeout <= 0)
     timeout = self->default_timeout;
+  /* A batch: the longest timeout of its tests, plus the time the others
+   * are expected to take. */
+  for (guint i = 0; timeout > 0 && running->members != NULL && i < running->members->len; i++)
+    {
+      Job *member = running->members->pdata[i];
+      double own = shoal_test_case_get_timeout (member->test);
+
+      timeout = MAX (timeout, own > 0 ? own : self->default_timeout) +
+                shoal_dispatch_context_estimate (self->context, member->test);
+    }
   running->timeout = timeout;
   if (timeout > 0)
     running->timeout_id = add_timeout (self, timeout, on_timeout, running);
@@ -1323,11 +1934,21 @@ start_job (ShoalScheduler *self,
   json_object_set_string_member (payload, "worker_id", worker->id);
   json_object_set_int_member (payload, "attempt", job->attempt);
   emit_event (self, SHOAL_EVENT_TEST_STARTED, payload);
+  for (guint i = 0; running->members != NULL && i < running->members->len; i++)
+    {
+      Job *member = running->members->pdata[i];
+      g_autoptr (JsonObject) started = json_object_new ();
 
-  running->child_watch = g_child_watch_source_new (pid);
-  g_source_set_callback (running->child_watch, (GSourceFunc) (void (*) (void)) on_process_exited,
-                         running, NULL);
-  g_source_attach (running->child_watch, self->main_context);
+      json_object_set_string_member (started, "test_id", shoal_test_case_get_id (member->test));
+      json_object_set_string_member (started, "name", shoal_test_case_get_name (member->test));
+      json_object_set_string_member (started, "suite", shoal_test_case_get_suite (member->test));
+      json_object_set_string_member (started, "worker_id", worker->id);
+      json_object_set_int_member (started, "attempt", member->attempt);
+      json_object_set_string_member (started, "batch", shoal_test_case_get_id (job->test));
+      emit_event (self, SHOAL_EVENT_TEST_STARTED, started);
+    }
+
+  watch_process (self, running);
   return TRUE;
 }
 
@@ -1476,11 +2097,12 @@ dispatch (ShoalScheduler *self)
       Job *job = g_queue_pop_head (&self->finally);
       Worker *worker = g_queue_pop_head (&self->idle_workers);
 
-      if (!start_job (self, job, worker))
+      if (!start_job (self, job, worker) && !worker->failed)
         g_queue_push_head (&self->idle_workers, worker);
     }
 
-  while (!self->interrupted && !g_queue_is_empty (&self->idle_workers))
+  while (!self->interrupted && !g_queue_is_empty (&self->idle_workers) &&
+         self->n_busy < self->active_limit)
     {
       Worker *worker = g_queue_peek_head (&self->idle_workers);
       g_autoptr (ShoalTestCase) test = shoal_strategy_next (self->strategy, worker->id, self->context);
@@ -1497,7 +2119,7 @@ dispatch (ShoalScheduler *self)
           continue;
         }
       g_queue_pop_head (&self->idle_workers);
-      if (!start_job (self, job, worker))
+      if (!start_job (self, job, worker) && !worker->failed)
         g_queue_push_head (&self->idle_workers, worker);
     }
 
@@ -1694,9 +2316,7 @@ link_resources (ShoalScheduler *self,
       g_autoptr (GStrvBuilder) pools = g_strv_builder_new ();
       const char *id = shoal_test_case_get_id (job->test);
 
-      /* A test that runs alone occupies every slot. */
-      if (shoal_test_case_get_exclusive (job->test))
-        job->slots = self->max_workers;
+      job->exclusive = shoal_test_case_get_exclusive (job->test);
 
       if (job->slots > self->max_workers)
         {
@@ -1811,7 +2431,8 @@ admit (ShoalTestCase *test,
   const char *id = shoal_test_case_get_id (test);
   g_autoptr (GPtrArray) instances = NULL;
 
-  if (job == NULL || job->slots > g_queue_get_length (&self->idle_workers))
+  if (job == NULL || job->slots > available_slots (self) || self->exclusive_running ||
+      (job->exclusive && self->n_busy > 0))
     return FALSE;
   if (job->holds_resources)
     return TRUE;
@@ -2001,6 +2622,8 @@ shoal_scheduler_run_async (ShoalScheduler *self,
   shoal_dispatch_context_set_admit_func (self->context, admit, self, NULL);
   if (self->history != NULL)
     load_estimates (self);
+  if (self->batching)
+    compute_batches (self);
   if (self->has_resource_requests)
     {
       g_autoptr (GSource) tick = g_timeout_source_new (250);
@@ -2034,6 +2657,14 @@ shoal_scheduler_run_async (ShoalScheduler *self,
       self->workers[i].id = g_strdup_printf ("w%u", i + 1);
       g_queue_push_tail (&self->idle_workers, &self->workers[i]);
       emit_worker_event (self, SHOAL_EVENT_WORKER_STARTED, &self->workers[i]);
+    }
+  self->active_limit = self->max_workers;
+  if (self->min_workers > 0 && self->min_workers < self->max_workers)
+    {
+      const char *interval = g_getenv ("SHOAL_PRESSURE_INTERVAL");
+
+      self->pressure_id = add_timeout (self, interval != NULL ? g_ascii_strtod (interval, NULL) : 1.0,
+                                       pressure_tick, self);
     }
 
   tests = g_ptr_array_new ();
@@ -2071,6 +2702,7 @@ complete_run (ShoalScheduler *self)
 
   remove_source (self, &self->dispatch_id);
   remove_source (self, &self->resource_tick_id);
+  remove_source (self, &self->pressure_id);
   if (self->cancelled_id != 0)
     g_cancellable_disconnect (g_task_get_cancellable (task), self->cancelled_id);
   self->cancelled_id = 0;

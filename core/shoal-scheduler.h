@@ -60,6 +60,17 @@ SHOAL_AVAILABLE_IN_1_0
 void shoal_scheduler_set_history (ShoalScheduler *self,
                                   ShoalHistory *history);
 SHOAL_AVAILABLE_IN_1_0
+void shoal_scheduler_set_min_workers (ShoalScheduler *self,
+                                      guint min_workers);
+SHOAL_AVAILABLE_IN_1_0
+guint shoal_scheduler_get_active_workers (ShoalScheduler *self);
+SHOAL_AVAILABLE_IN_1_0
+guint shoal_scheduler_redistribute_failed_worker_tests (ShoalScheduler *self,
+                                                        const char *const *worker_ids);
+SHOAL_AVAILABLE_IN_1_0
+void shoal_scheduler_set_batching (ShoalScheduler *self,
+                                   gboolean batching);
+SHOAL_AVAILABLE_IN_1_0
 void shoal_scheduler_set_resource_timeout (ShoalScheduler *self,
                                            double seconds);
 SHOAL_AVAILABLE_IN_1_0

@@ -32,6 +32,7 @@ struct _ShoalTestResult
   gint64 start_time;
   gint64 end_time;
   double duration;
+  gint64 peak_rss;
   ShoalOutcome outcome;
   int exit_status;
   int signum;
@@ -81,6 +82,7 @@ static void
 shoal_test_result_init (ShoalTestResult *self)
 {
   self->exit_status = -1;
+  self->peak_rss = -1;
   self->attempt = 1;
 }
 
@@ -128,6 +130,7 @@ shoal_test_result_copy (ShoalTestResult *self)
   copy->start_time = self->start_time;
   copy->end_time = self->end_time;
   copy->duration = self->duration;
+  copy->peak_rss = self->peak_rss;
   copy->exit_status = self->exit_status;
   copy->signum = self->signum;
   copy->attempt = self->attempt;
@@ -356,6 +359,36 @@ shoal_test_result_set_duration (ShoalTestResult *self,
 }
 
 /**
+ * shoal_test_result_get_peak_rss:
+ * @self: a result
+ *
+ * Returns: the peak resident memory of the test's processes in bytes (of
+ *   the whole process for tests that ran as a batch), or -1 if unknown
+ */
+gint64
+shoal_test_result_get_peak_rss (ShoalTestResult *self)
+{
+  g_return_val_if_fail (SHOAL_IS_TEST_RESULT (self), -1);
+  return self->peak_rss;
+}
+
+/**
+ * shoal_test_result_set_peak_rss:
+ * @self: a result
+ * @bytes: peak resident memory in bytes, or -1 if unknown
+ *
+ * Sets the peak resident memory of the test's processes.
+ */
+void
+shoal_test_result_set_peak_rss (ShoalTestResult *self,
+                                gint64 bytes)
+{
+  g_return_if_fail (SHOAL_IS_TEST_RESULT (self));
+  RETURN_IF_SEALED (self);
+  self->peak_rss = bytes >= 0 ? bytes : -1;
+}
+
+/**
  * shoal_test_result_get_start_time:
  * @self: a result
  *
@@ -520,7 +553,7 @@ add_string (JsonBuilder *builder,
  *
  * The result as the `test-finished` event and the JSON report carry it:
  * `id`, `name`, `suite`, `outcome`, `exit_status`, `signal`, `duration`,
- * `start`, `end` (ISO 8601, UTC, microseconds), `worker_id`, `attempt`,
+ * `peak_rss` (bytes, or null), `start`, `end` (ISO 8601, UTC, microseconds), `worker_id`, `attempt`,
  * `output`, `message`, `resources`.
  *
  * Returns: (transfer full): a JSON object
@@ -555,6 +588,11 @@ shoal_test_result_to_json (ShoalTestResult *self)
     json_builder_add_null_value (builder);
   json_builder_set_member_name (builder, "duration");
   json_builder_add_double_value (builder, self->duration);
+  json_builder_set_member_name (builder, "peak_rss");
+  if (self->peak_rss >= 0)
+    json_builder_add_int_value (builder, self->peak_rss);
+  else
+    json_builder_add_null_value (builder);
   add_string (builder, "start", start);
   add_string (builder, "end", end);
   add_string (builder, "worker_id", self->worker_id);
@@ -649,6 +687,7 @@ shoal_test_result_new_from_json (JsonNode *node,
   self->exit_status = (int) get_int_member (object, "exit_status", -1);
   self->signum = (int) get_int_member (object, "signal", 0);
   self->attempt = (guint) MAX (1, get_int_member (object, "attempt", 1));
+  self->peak_rss = get_int_member (object, "peak_rss", -1);
   member = json_object_get_member (object, "duration");
   if (member != NULL && JSON_NODE_HOLDS_VALUE (member))
     self->duration = json_node_get_double (member);

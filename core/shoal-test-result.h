@@ -69,6 +69,11 @@ SHOAL_AVAILABLE_IN_1_0
 void shoal_test_result_set_duration (ShoalTestResult *self,
                                      double seconds);
 SHOAL_AVAILABLE_IN_1_0
+gint64 shoal_test_result_get_peak_rss (ShoalTestResult *self);
+SHOAL_AVAILABLE_IN_1_0
+void shoal_test_result_set_peak_rss (ShoalTestResult *self,
+                                     gint64 bytes);
+SHOAL_AVAILABLE_IN_1_0
 gint64 shoal_test_result_get_start_time (ShoalTestResult *self);
 SHOAL_AVAILABLE_IN_1_0
 gint64 shoal_test_result_get_end_time (ShoalTestResult *self);

@@ -450,7 +450,7 @@ test_glib_batch_death (void)
   g_autoptr (GPtrArray) kept_going = NULL;
 
   g_test_summary ("When a case takes a batch down, it gets the blame and the cases after it "
-                  "did not run; a case that fails without dying does not stop the batch");
+                  "get no result (they did not run); a case that fails without dying does not stop the batch");
 
   g_assert_no_error (error);
 
@@ -459,24 +459,20 @@ test_glib_batch_death (void)
                (const char *[]){ "s::glib-fixture/fixture/slow", "s::glib-fixture/fixture/crash",
                                  "s::glib-fixture/fixture/pass", NULL });
   crashed = run_and_interpret (adapter, crash, NULL, NULL);
-  g_assert_cmpuint (crashed->len, ==, 3);
+  /* The case after the crash did not run: it has no result (the core
+   * runs it again). */
+  g_assert_cmpuint (crashed->len, ==, 2);
   assert_result (crashed, 0, "s::glib-fixture/fixture/pass", SHOAL_OUTCOME_PASSED, NULL);
   assert_result (crashed, 1, "s::glib-fixture/fixture/crash", SHOAL_OUTCOME_CRASHED,
                  "killed by signal 11 (Segmentation fault) while running /fixture/crash");
-  assert_result (crashed, 2, "s::glib-fixture/fixture/slow", SHOAL_OUTCOME_ERROR,
-                 "did not run: killed by signal 11 (Segmentation fault) while running "
-                 "/fixture/crash");
-  g_assert_cmpfloat (shoal_test_result_get_duration (g_ptr_array_index (crashed, 2)), ==, 0);
 
   fail = prepare (adapter, tests,
                   (const char *[]){ "s::glib-fixture/fixture/incomplete",
                                     "s::glib-fixture/fixture/fail", NULL });
   failed = run_and_interpret (adapter, fail, NULL, NULL);
-  g_assert_cmpuint (failed->len, ==, 2);
+  g_assert_cmpuint (failed->len, ==, 1);
   assert_result_message_matches (failed, 0, "s::glib-fixture/fixture/fail", SHOAL_OUTCOME_FAILED,
                                  "about to compare\nERROR:", "(2 == 3)");
-  assert_result (failed, 1, "s::glib-fixture/fixture/incomplete", SHOAL_OUTCOME_ERROR,
-                 "did not run: killed by signal 6 (Aborted) while running /fixture/fail");
 
   keep_going = prepare (adapter, tests,
                         (const char *[]){ "s::glib-fixture/fixture/fail-printf",
@@ -486,6 +482,88 @@ test_glib_batch_death (void)
   assert_result (kept_going, 0, "s::glib-fixture/fixture/fail-printf", SHOAL_OUTCOME_FAILED,
                  "custom 3");
   assert_result (kept_going, 1, "s::glib-fixture/fixture/slow", SHOAL_OUTCOME_PASSED, NULL);
+}
+
+/* Run by the scheduler, the cases of one program share processes (in
+ * batches), yet each gets its own result; a case that takes its batch down
+ * is charged with it, and the cases after it run again. */
+static void
+test_glib_scheduled_batches (void)
+{
+  static const struct
+  {
+    const char *path;
+    ShoalOutcome outcome;
+  } expected[] = {
+    { "pass", SHOAL_OUTCOME_PASSED },
+    { "fail", SHOAL_OUTCOME_FAILED },
+    { "fail-printf", SHOAL_OUTCOME_FAILED },
+    { "nonfatal", SHOAL_OUTCOME_FAILED },
+    { "skip", SHOAL_OUTCOME_SKIPPED },
+    { "incomplete", SHOAL_OUTCOME_SKIPPED },
+    { "crash", SHOAL_OUTCOME_CRASHED },
+    { "slow", SHOAL_OUTCOME_PASSED },
+    { "nested/a", SHOAL_OUTCOME_PASSED },
+    { "nested/a/deep", SHOAL_OUTCOME_PASSED },
+    { "nested/ab", SHOAL_OUTCOME_PASSED },
+  };
+  g_autoptr (ShoalAdapter) adapter = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) tests = discover (FIXTURE_SUITE, &adapter, &error);
+  g_autoptr (ShoalStrategy) strategy = NULL;
+  g_autoptr (ShoalScheduler) scheduler = shoal_scheduler_new (1);
+  g_autoptr (ShoalRunSummary) summary = NULL;
+  g_autoptr (GHashTable) logs = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree char *dir = g_dir_make_tmp ("shoal-glib-batches-XXXXXX", NULL);
+  g_autofree char *run_dir = g_build_filename (dir, "run", NULL);
+  const char *rm[] = { "rm", "-rf", dir, NULL };
+  GPtrArray *results;
+  const char *crash_log = NULL, *slow_log = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (tests->len, ==, G_N_ELEMENTS (expected));
+  strategy = shoal_plugin_registry_create_strategy (registry, "fifo", &error);
+  g_assert_no_error (error);
+  shoal_scheduler_set_strategy (scheduler, strategy);
+  shoal_scheduler_set_run_dir (scheduler, run_dir);
+  for (guint i = 0; i < tests->len; i++)
+    {
+      shoal_scheduler_add_test (scheduler, tests->pdata[i], adapter, &error);
+      g_assert_no_error (error);
+    }
+  summary = shoal_scheduler_run (scheduler, NULL, &error);
+  g_assert_no_error (error);
+
+  results = shoal_run_summary_get_results (summary);
+  g_assert_cmpuint (results->len, ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_autofree char *id = g_strconcat ("s::glib-fixture/fixture/", expected[i].path, NULL);
+      ShoalTestResult *found = NULL;
+
+      for (guint r = 0; r < results->len; r++)
+        if (g_str_equal (shoal_test_result_get_test_id (results->pdata[r]), id))
+          {
+            g_assert_null (found); /* one result per case */
+            found = results->pdata[r];
+          }
+      g_assert_nonnull (found);
+      g_assert_cmpstr (shoal_outcome_to_string (shoal_test_result_get_outcome (found)), ==,
+                       shoal_outcome_to_string (expected[i].outcome));
+      g_assert_cmpuint (shoal_test_result_get_attempt (found), ==, 1);
+      g_hash_table_add (logs, (gpointer) shoal_test_result_get_output_path (found));
+      if (g_str_equal (expected[i].path, "crash"))
+        crash_log = shoal_test_result_get_output_path (found);
+      if (g_str_equal (expected[i].path, "slow"))
+        slow_log = shoal_test_result_get_output_path (found);
+    }
+  /* Fewer processes than cases; the case after the crash ran again, in
+   * a process of its own. */
+  g_assert_cmpuint (g_hash_table_size (logs), <, G_N_ELEMENTS (expected));
+  g_assert_cmpstr (crash_log, !=, slow_log);
+
+  g_assert_true (g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL,
+                               NULL, NULL, NULL));
 }
 
 static void
@@ -880,6 +958,7 @@ main (int argc, char **argv)
   g_test_add_func ("/shoal/adapter/glib/batch", test_glib_batch);
   g_test_add_func ("/shoal/adapter/glib/batch-death", test_glib_batch_death);
   g_test_add_func ("/shoal/adapter/glib/batch-errors", test_glib_batch_errors);
+  g_test_add_func ("/shoal/adapter/glib/scheduled-batches", test_glib_scheduled_batches);
   g_test_add_func ("/shoal/adapter/glib/skip", test_glib_skip);
   g_test_add_func ("/shoal/adapter/glib/list-fails", test_glib_list_fails);
   g_test_add_func ("/shoal/adapter/glib/list-junk", test_glib_list_junk);

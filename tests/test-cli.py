@@ -1029,6 +1029,41 @@ class TestShards(CliTestCase):
         self.assertExit(project.run('run', '--shard', '4/3'), 2)
         self.assertExit(project.run('run', '--shard', 'x'), 2)
 
+    def test_report_merge_combines_the_shards(self):
+        tests = [sh_test('t%02d' % i, 'true') for i in range(7)] + [sh_test('bad', 'exit 1')]
+        project = self.project({'suites': [{'name': 's', 'adapter': 'exec', 'tests': tests}]})
+        run_dirs, exits = [], []
+        for k in (1, 2):
+            proc, _ = project.run_json('-j2', '--shard', '%d/2' % k)
+            exits.append(proc.returncode)
+            run_dirs.append(project.latest_run_dir)
+        self.assertEqual(sorted(exits), [0, 1])  # 'bad' is in one shard
+        merged = project.path('merged.json')
+        junit = project.path('merged.xml')
+        proc = project.run('report', '--merge', *run_dirs, '-r', 'json=' + merged,
+                           '-r', 'junit=' + junit)
+        self.assertExit(proc, 1)  # the worst of the shards
+        with open(merged) as f:
+            report = json.load(f)
+        ids = sorted(r['id'] for r in report['results'])
+        self.assertEqual(ids, sorted(['s::t%02d' % i for i in range(7)] + ['s::bad']))
+        self.assertEqual(report['total_tests'], 8)
+        self.assertEqual(report['failed_tests'], 1)
+        self.assertEqual(report['workers'], 4)
+        # Workers of different shards stay apart.
+        workers = {r['worker_id'].split('/')[0] for r in report['results']}
+        self.assertEqual(workers, {'1', '2'})
+        with open(junit) as f:
+            self.assertEqual(f.read().count('<testcase '), 8)
+        # One stream merges to itself; bad input is a clear error.
+        self.assertExit(project.run('report', '--merge', run_dirs[0]), 0 if exits[0] == 0 else 1)
+        self.assertExit(project.run('report', '--merge'), 2)
+        with open(project.path('junk.ndjson'), 'w') as f:
+            f.write('not json\n')
+        proc = project.run('report', '--merge', run_dirs[0], project.path('junk.ndjson'))
+        self.assertExit(proc, 2)
+        self.assertIn('junk.ndjson:1', proc.stderr)
+
 
 class TestSelection(CliTestCase):
     def selection_project(self):

@@ -53,7 +53,7 @@ static const BadInput bad_inputs[] = {
     "shoal.yaml:1:1: distribution_stratgey: unknown key 'distribution_stratgey'; did you mean "
     "'distribution_strategy'?" },
   { "unknown-key-listing", "zzz: 1\n", SHOAL_CONFIG_ERROR_UNKNOWN_KEY,
-    "shoal.yaml:1:1: zzz: unknown key 'zzz' (known keys: cleanup_timeout, debug_mode, "
+    "shoal.yaml:1:1: zzz: unknown key 'zzz' (known keys: batching, cleanup_timeout, debug_mode, "
     "distribution_strategy, environment, fixtures, health_check_interval, kill_grace, log_level, "
     "max_workers, min_workers, quarantine_config, quarantine_threshold, reports, resource_pools, "
     "resource_timeout, resources, retries, retry_failed, suites, temp_dir, tests, timeout)" },

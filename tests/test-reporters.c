@@ -22,6 +22,7 @@ static const char *const result_members[] = {
   "suite",
   "outcome",
   "duration",
+  "peak_rss",
   "worker_id",
   "attempt",
   "start",

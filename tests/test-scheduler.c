@@ -233,6 +233,29 @@ test_outcomes (Fixture *fixture,
   g_assert_cmpint (shoal_test_result_get_outcome (result), ==, SHOAL_OUTCOME_PASSED);
 }
 
+/* Each attempt records the peak memory of its process (wait4's rusage):
+ * a test holding 64 MiB shows at least that, and far more than one that
+ * holds nothing. */
+static void
+test_peak_rss (Fixture *fixture,
+               gconstpointer data)
+{
+  g_autoptr (ShoalRunSummary) summary = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 big, small;
+
+  add_shell_test (fixture, "big", "x=$(head -c 67108864 /dev/zero | tr '\\0' a); test ${#x} -gt 0", 0);
+  add_shell_test (fixture, "small", "true", 0);
+  summary = shoal_scheduler_run (fixture->scheduler, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (shoal_run_summary_get_passed_tests (summary), ==, 2);
+  big = shoal_test_result_get_peak_rss (find_result (summary, "s::big"));
+  small = shoal_test_result_get_peak_rss (find_result (summary, "s::small"));
+  g_assert_cmpint (big, >=, 64 * 1024 * 1024);
+  g_assert_cmpint (small, >, 0);
+  g_assert_cmpint (small, <, big / 2);
+}
+
 static void
 test_environment (Fixture *fixture,
                   gconstpointer data)
@@ -1138,7 +1161,8 @@ test_exclusive_and_declared_locks (Fixture *fixture,
   for (guint i = 0; i < 8; i++)
     {
       g_autofree char *name = g_strdup_printf ("t%u", i);
-      const char *held = i == 0 ? "alone" : i < 4 ? "cache" : "data";
+      const char *held = i == 0 ? "alone" : i < 4 ? "cache"
+                                                  : "data";
       g_autofree char *script = g_strdup_printf (
           "s=$(date +%%s%%N); sleep 0.3; e=$(date +%%s%%N); echo \"$SHOAL_TEST_ID $s $e %s\" >> \"$DIR/log\"",
           held);
@@ -1176,6 +1200,139 @@ test_exclusive_and_declared_locks (Fixture *fixture,
     }
   g_assert_cmpuint (max_overlap (records, holds, "cache"), ==, 1);
   g_assert_cmpuint (max_overlap (records, holds, "data"), >=, 2);
+}
+
+/* Dynamic workers: with other load saturating the CPUs (a fake load
+ * average), the run shrinks to its minimum of one busy slot, and grows back
+ * once the load is gone (the fifth test clears it). While one slot is
+ * active, the tests that start never overlap. */
+static void
+test_workers_follow_the_load (Fixture *fixture,
+                              gconstpointer data)
+{
+  g_autoptr (ShoalRunSummary) summary = NULL;
+  g_autoptr (GPtrArray) events = NULL;
+  g_autoptr (GPtrArray) records = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *load_path = g_build_filename (fixture->dir, "loadavg", NULL);
+  g_autofree char *events_path = g_build_filename (fixture->dir, "run", "events.ndjson", NULL);
+  gint64 shrunk_at = 0, grown_at = 0;
+  guint in_window = 0;
+  GPtrArray *results;
+
+  g_assert_true (g_file_set_contents (load_path, "500.00 500.00 500.00 1/1 1\n", -1, NULL));
+  g_setenv ("SHOAL_LOADAVG_FILE", load_path, TRUE);
+  g_setenv ("SHOAL_PRESSURE_INTERVAL", "0.05", TRUE);
+  shoal_scheduler_set_min_workers (fixture->scheduler, 1);
+  for (guint i = 0; i < 14; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("t%02u", i);
+      g_autofree char *script = g_strdup_printf (
+          "s=$(date +%%s%%N); sleep 0.25; %s e=$(date +%%s%%N); "
+          "echo \"$SHOAL_TEST_ID $s $e any\" >> \"$DIR/log\"",
+          i == 5 ? "echo '0.00 0.00 0.00 1/1 1' > \"$DIR/loadavg\";" : "");
+      g_autoptr (ShoalTestCase) test = add_resource_test (fixture, name, script, NULL);
+
+      g_assert_true (shoal_scheduler_add_test (fixture->scheduler, test, fixture->adapter, &error));
+    }
+  summary = shoal_scheduler_run (fixture->scheduler, NULL, &error);
+  g_unsetenv ("SHOAL_LOADAVG_FILE");
+  g_unsetenv ("SHOAL_PRESSURE_INTERVAL");
+  g_assert_no_error (error);
+  g_assert_cmpuint (shoal_run_summary_get_passed_tests (summary), ==, 14);
+
+  events = shoal_event_log_read (events_path, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < events->len; i++)
+    {
+      ShoalEvent *event = events->pdata[i];
+      const char *message = shoal_event_get_string (event, "message");
+
+      if (shoal_event_get_kind (event) != SHOAL_EVENT_LOG_MESSAGE || message == NULL)
+        continue;
+      if (shrunk_at == 0 && g_str_has_prefix (message, "workers: 1 active"))
+        shrunk_at = shoal_event_get_timestamp (event) * 1000;
+      if (shrunk_at != 0 && grown_at == 0 && g_str_has_prefix (message, "workers: 2 active (tests"))
+        grown_at = shoal_event_get_timestamp (event) * 1000;
+    }
+  g_assert_cmpint (shrunk_at, >, 0);
+  g_assert_cmpint (grown_at, >, shrunk_at);
+
+  /* Tests that started while one slot was active ran one at a time (as
+   * the scheduler saw them: from spawn to reaping). */
+  results = shoal_run_summary_get_results (summary);
+  for (guint i = 0; i < results->len; i++)
+    {
+      gint64 a_start = shoal_test_result_get_start_time (results->pdata[i]) * 1000;
+      gint64 a_end = shoal_test_result_get_end_time (results->pdata[i]) * 1000;
+
+      if (a_start < shrunk_at || a_start >= grown_at)
+        continue;
+      in_window++;
+      for (guint j = 0; j < results->len; j++)
+        {
+          gint64 b_start = shoal_test_result_get_start_time (results->pdata[j]) * 1000;
+          gint64 b_end = shoal_test_result_get_end_time (results->pdata[j]) * 1000;
+
+          if (j != i && b_start >= shrunk_at && b_start < grown_at)
+            g_assert_true (b_end <= a_start || b_start >= a_end);
+        }
+    }
+  g_assert_cmpuint (in_window, >=, 1);
+  records = read_records (fixture);
+  g_assert_cmpuint (max_overlap (records, holds, "any"), ==, 3);
+}
+
+/* A worker whose test environments cannot be made is marked failed after
+ * three tries; its tests run on the other worker, and nothing is lost. */
+static void
+test_failed_worker_is_replaced (Fixture *fixture,
+                                gconstpointer data)
+{
+  g_autoptr (ShoalRunSummary) summary = NULL;
+  g_autoptr (GPtrArray) events = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *base = g_build_filename (fixture->dir, "tmp", NULL);
+  g_autoptr (ShoalEnvironmentManager) manager = shoal_environment_manager_new (base);
+  g_autofree char *events_path = g_build_filename (fixture->dir, "run", "events.ndjson", NULL);
+  g_autofree char *broken = NULL;
+  g_autofree char *tests_dir = NULL;
+  gboolean stopped = FALSE;
+  GPtrArray *results;
+
+  /* w2's directory for tests is a file: nothing can be made in it. */
+  broken = shoal_environment_manager_create_worker_environment (manager, "w2", NULL, &error);
+  g_assert_no_error (error);
+  tests_dir = g_build_filename (broken, "tests", NULL);
+  g_assert_cmpint (g_rmdir (tests_dir), ==, 0);
+  g_assert_true (g_file_set_contents (tests_dir, "not a directory", -1, NULL));
+  shoal_scheduler_set_environment_manager (fixture->scheduler, manager);
+
+  for (guint i = 0; i < 8; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("t%u", i);
+
+      add_shell_test (fixture, name, "sleep 0.05", 0);
+    }
+  summary = shoal_scheduler_run (fixture->scheduler, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (shoal_run_summary_get_passed_tests (summary), ==, 8);
+  results = shoal_run_summary_get_results (summary);
+  g_assert_cmpuint (results->len, ==, 8);
+  for (guint i = 0; i < results->len; i++)
+    g_assert_cmpstr (shoal_test_result_get_worker_id (results->pdata[i]), ==, "w1");
+
+  events = shoal_event_log_read (events_path, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < events->len; i++)
+    if (shoal_event_get_kind (events->pdata[i]) == SHOAL_EVENT_WORKER_STOPPED &&
+        g_strcmp0 (shoal_event_get_string (events->pdata[i], "status"), "failed") == 0)
+      {
+        g_assert_cmpstr (shoal_event_get_string (events->pdata[i], "worker_id"), ==, "w2");
+        stopped = TRUE;
+      }
+  g_assert_true (stopped);
+  shoal_environment_manager_cleanup_all (manager, NULL);
 }
 
 static void
@@ -1285,6 +1442,7 @@ main (int argc,
               fixture_tear_down)
   ADD ("outcomes", 2, test_outcomes);
   ADD ("environment", 1, test_environment);
+  ADD ("peak-rss", 2, test_peak_rss);
   ADD ("concurrency-never-above-max", 3, test_concurrency_never_above_max);
   ADD ("timeout-kills-group-and-grandchild", 2, test_timeout_kills_group_and_grandchild);
   ADD ("escaped-processes-are-killed", 2, test_escaped_processes_are_killed);
@@ -1302,6 +1460,8 @@ main (int argc,
   ADD ("resource-timeout", 2, test_resource_timeout);
   ADD ("slots", 2, test_slots);
   ADD ("exclusive-and-declared-locks", 4, test_exclusive_and_declared_locks);
+  ADD ("workers-follow-the-load", 3, test_workers_follow_the_load);
+  ADD ("failed-worker-is-replaced", 2, test_failed_worker_is_replaced);
   ADD ("priority-first", 1, test_priority_first);
   ADD ("resource-stress", 16, test_resource_stress);
 #undef ADD

@@ -455,10 +455,10 @@ dying_case_outcome (ShoalTapDocument *doc,
  * @doc: what it printed (`--tap`)
  * @program: (nullable): the program, for messages
  *
- * One result per case: the outcome of its point; for the case that was
- * running when the program died without a point, how it died (a failed
- * assertion is a failure); for the cases after it, an error saying they
- * did not run.
+ * One result per case that ran: the outcome of its point; for the case
+ * that was running when the program died without a point, how it died (a
+ * failed assertion is a failure). The cases after it did not run and get
+ * no result, so the core runs them again.
  *
  * Returns: (transfer full) (element-type ShoalTestResult): the results
  */
@@ -523,8 +523,9 @@ shoal_gtest_interpret_cases (GPtrArray *tests,
         }
       else if (dying_path != NULL)
         {
-          outcome = SHOAL_OUTCOME_ERROR;
-          message = g_strdup_printf ("did not run: %s while running %s", described, dying_path);
+          /* It did not run: no result, and the core runs it again. */
+          g_ptr_array_add (results, NULL);
+          continue;
         }
       else
         {
@@ -565,9 +566,14 @@ shoal_gtest_interpret_cases (GPtrArray *tests,
       gboolean did_run = point_of[i] >= 0 ||
                          g_strcmp0 (shoal_test_case_get_name (tests->pdata[i]), dying_path) == 0;
 
+      if (result == NULL)
+        continue;
       shoal_test_result_set_duration (
           result, did_run && ran > 0 ? shoal_execution_get_duration (execution) / ran : 0);
     }
 
+  for (guint i = results->len; i > 0; i--)
+    if (results->pdata[i - 1] == NULL)
+      g_ptr_array_steal_index (results, i - 1);
   return g_steal_pointer (&results);
 }

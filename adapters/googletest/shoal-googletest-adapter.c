@@ -1,0 +1,1224 @@
+/* shoal-googletest-adapter.c: C++ GoogleTest programs
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * |[<!-- language="YAML" -->
+ * suites:
+ *   - name: cpp
+ *     adapter: googletest
+ *     program: build/unit_tests  # or programs: [build/unit_tests, build/io_tests]
+ *     args: [--gtest_break_on_failure]  # added to every invocation
+ *     env: {LANG: C}
+ *     cwd: build
+ *     timeout: 60
+ * ]|
+ *
+ * Every case a program lists with `--gtest_list_tests` is a test of its
+ * own, named as GoogleTest names it (`Suite.Case`,
+ * `Instance/Suite.Case/0` for parameterised cases, `Suite/0.Case` for
+ * typed ones). With `program:` the test ids are `<suite>::Suite.Case`;
+ * with `programs:` (paths or globs, relative to shoal.yaml, like the glib
+ * adapter's) several programs may hold the same name, so the ids are
+ * `<suite>::<program>/Suite.Case`.
+ *
+ * A case is run with `--gtest_filter=` naming it exactly; several cases of
+ * one program run as one batch, `--gtest_filter=A.x:B.y`. Results come
+ * from `--gtest_output=json:` into a directory the adapter makes for each
+ * command (per-case outcome, failure messages, durations). When the
+ * program dies before writing it (a crash, a time out, an exit() in a
+ * case), its standard output tells what happened: the cases it finished
+ * (`[       OK ]`, `[  FAILED  ]`, `[  SKIPPED ]`) keep their results, the
+ * case it was running (`[ RUN      ]` with no end) gets the blame, crashed
+ * or timed out, and the cases it never reached get no result: they did not
+ * run, and the core runs them again (alone).
+ *
+ * Cases whose suite or own name starts with `DISABLED_` (GoogleTest's
+ * rule: `DISABLED_*:*\/DISABLED_*`) are listed, scheduled and reported as
+ * skipped with the reason; GoogleTest does not run them unless `args:`
+ * holds `--gtest_also_run_disabled_tests`, and then they are ordinary
+ * cases. `GTEST_SKIP()` gives skipped with its message.
+ *
+ * Checked against GoogleTest 1.12 (Debian 12), the fixture program in
+ * tests/fixtures/adapters/googletest/:
+ *
+ * - `--gtest_list_tests` prints `Suite.` lines and indented case lines;
+ *   typed suites and parameterised cases carry a `  # TypeParam = int` or
+ *   `  # GetParam() = 1` comment; gtest_main prints `Running main() from
+ *   ...` first.
+ * - The JSON lists only the cases the filter selected; a disabled one has
+ *   `"status": "NOTRUN"`, a skipped one `"result": "SKIPPED"` (its message
+ *   is only on standard output), a failed one a `failures` array.
+ * - Cases run in listing order, whatever the order of the filter.
+ */
+
+#include "config.h"
+
+#include <string.h>
+#include <sys/wait.h>
+
+#include <glib/gstdio.h>
+#include <gmodule.h>
+#include <json-glib/json-glib.h>
+#include <shoal.h>
+
+#include "../exec/shoal-command-spec.h"
+
+/* How long `--gtest_list_tests` may take: it runs no test. */
+#define LIST_TIMEOUT 30.0
+
+/* Where prepare keeps the directory of a command's JSON report. */
+#define OUTPUT_DIR_KEY "shoal-googletest-output-dir"
+#define REPORT_NAME "report.json"
+
+#define ALSO_RUN_DISABLED "--gtest_also_run_disabled_tests"
+#define DISABLED_REASON \
+  "disabled (DISABLED_ prefix): GoogleTest runs it only with " ALSO_RUN_DISABLED
+
+#define SHOAL_TYPE_GOOGLETEST_ADAPTER (shoal_googletest_adapter_get_type ())
+G_DECLARE_FINAL_TYPE (ShoalGoogletestAdapter,
+                      shoal_googletest_adapter,
+                      SHOAL,
+                      GOOGLETEST_ADAPTER,
+                      GObject)
+
+typedef struct
+{
+  char *path;   /* absolute */
+  char *prefix; /* of its local ids: "" or `<relative path>/` */
+} GtestProgram;
+
+typedef struct
+{
+  GtestProgram *program; /* owned by the adapter's programs array */
+  char *name;            /* Suite.Case */
+  guint position;        /* in the program's listing, which is its run order */
+} GtestCase;
+
+struct _ShoalGoogletestAdapter
+{
+  GObject parent_instance;
+
+  char *suite;
+  char *base_dir;
+  char *cwd;
+  char *cwd_location;
+  char **patterns;
+  char *programs_key; /* "program" or "programs" */
+  char *programs_location;
+  char **args;
+  char **environment;
+  double timeout;
+  gboolean run_disabled;
+
+  GPtrArray *programs; /* (element-type GtestProgram) */
+  GHashTable *cases;   /* test id -> GtestCase */
+};
+
+static void shoal_googletest_adapter_iface_init (ShoalAdapterInterface *iface);
+
+G_DEFINE_DYNAMIC_TYPE_EXTENDED (ShoalGoogletestAdapter,
+                                shoal_googletest_adapter,
+                                G_TYPE_OBJECT,
+                                G_TYPE_FLAG_FINAL,
+                                G_IMPLEMENT_INTERFACE_DYNAMIC (SHOAL_TYPE_ADAPTER,
+                                                               shoal_googletest_adapter_iface_init))
+
+static void
+gtest_program_free (gpointer data)
+{
+  GtestProgram *program = data;
+
+  g_free (program->path);
+  g_free (program->prefix);
+  g_free (program);
+}
+
+static void
+gtest_case_free (gpointer data)
+{
+  GtestCase *gcase = data;
+
+  g_free (gcase->name);
+  g_free (gcase);
+}
+
+static void
+shoal_googletest_adapter_clear_discovery (ShoalGoogletestAdapter *self)
+{
+  g_hash_table_remove_all (self->cases);
+  g_ptr_array_set_size (self->programs, 0);
+}
+
+static void
+shoal_googletest_adapter_clear (ShoalGoogletestAdapter *self)
+{
+  shoal_googletest_adapter_clear_discovery (self);
+  g_clear_pointer (&self->suite, g_free);
+  g_clear_pointer (&self->base_dir, g_free);
+  g_clear_pointer (&self->cwd, g_free);
+  g_clear_pointer (&self->cwd_location, g_free);
+  g_clear_pointer (&self->patterns, g_strfreev);
+  g_clear_pointer (&self->programs_key, g_free);
+  g_clear_pointer (&self->programs_location, g_free);
+  g_clear_pointer (&self->args, g_strfreev);
+  g_clear_pointer (&self->environment, g_strfreev);
+  self->run_disabled = FALSE;
+}
+
+static void
+shoal_googletest_adapter_finalize (GObject *object)
+{
+  ShoalGoogletestAdapter *self = SHOAL_GOOGLETEST_ADAPTER (object);
+
+  shoal_googletest_adapter_clear (self);
+  g_clear_pointer (&self->cases, g_hash_table_unref);
+  g_clear_pointer (&self->programs, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (shoal_googletest_adapter_parent_class)->finalize (object);
+}
+
+static void
+shoal_googletest_adapter_class_init (ShoalGoogletestAdapterClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = shoal_googletest_adapter_finalize;
+}
+
+static void
+shoal_googletest_adapter_class_finalize (ShoalGoogletestAdapterClass *klass)
+{
+}
+
+static void
+shoal_googletest_adapter_init (ShoalGoogletestAdapter *self)
+{
+  self->programs = g_ptr_array_new_with_free_func (gtest_program_free);
+  self->cases = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, gtest_case_free);
+}
+
+/* Configuration */
+
+static gboolean
+shoal_googletest_adapter_configure (ShoalAdapter *adapter,
+                                    const char *suite_name,
+                                    ShoalSettings *settings,
+                                    GError **error)
+{
+  static const char *const known_keys[] = { "program", "programs", "args", "env",
+                                            "cwd", "timeout", NULL };
+  ShoalGoogletestAdapter *self = SHOAL_GOOGLETEST_ADAPTER (adapter);
+  g_autoptr (GError) local_error = NULL;
+  g_auto (GStrv) patterns = NULL;
+  g_auto (GStrv) args = NULL;
+  g_auto (GStrv) environment = NULL;
+  g_autofree char *program = NULL;
+  g_autofree char *cwd = NULL;
+  const char *key;
+  double timeout = 0;
+
+  if (settings == NULL)
+    {
+      g_set_error (error, SHOAL_CONFIG_ERROR, SHOAL_CONFIG_ERROR_MISSING,
+                   "suite %s: the googletest adapter needs 'program' or 'programs'", suite_name);
+      return FALSE;
+    }
+
+  if (!shoal_settings_check_keys (settings, known_keys, error))
+    return FALSE;
+
+  if (shoal_settings_has_key (settings, "program") && shoal_settings_has_key (settings, "programs"))
+    {
+      shoal_settings_set_error_literal (settings, "programs", error, SHOAL_CONFIG_ERROR_INVALID,
+                                        "give either 'program' or 'programs', not both");
+      return FALSE;
+    }
+
+  program = shoal_settings_get_string (settings, "program", NULL, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (!shoal_settings_get_strv (settings, "programs", &patterns, error) ||
+      !shoal_settings_get_strv (settings, "args", &args, error) ||
+      !shoal_settings_get_environ (settings, "env", &environment, error) ||
+      !shoal_command_read_cwd (settings, shoal_settings_get_base_dir (settings), &cwd, error) ||
+      !shoal_command_read_timeout (settings, &timeout, error))
+    return FALSE;
+
+  if (program != NULL)
+    {
+      if (program[0] == '\0')
+        {
+          shoal_settings_set_error_literal (settings, "program", error,
+                                            SHOAL_CONFIG_ERROR_INVALID, "must not be empty");
+          return FALSE;
+        }
+      key = "program";
+      patterns = g_new0 (char *, 2);
+      patterns[0] = g_steal_pointer (&program);
+    }
+  else if (patterns == NULL)
+    {
+      shoal_settings_set_error_literal (settings, NULL, error, SHOAL_CONFIG_ERROR_MISSING,
+                                        "missing required key 'program' (or 'programs')");
+      return FALSE;
+    }
+  else if (patterns[0] == NULL)
+    {
+      shoal_settings_set_error_literal (settings, "programs", error, SHOAL_CONFIG_ERROR_INVALID,
+                                        "must not be empty");
+      return FALSE;
+    }
+  else
+    key = "programs";
+
+  shoal_googletest_adapter_clear (self);
+  self->suite = g_strdup (suite_name);
+  self->base_dir = g_strdup (shoal_settings_get_base_dir (settings));
+  self->cwd = g_steal_pointer (&cwd);
+  if (shoal_settings_has_key (settings, "cwd"))
+    self->cwd_location = shoal_command_location (settings, "cwd");
+  self->patterns = g_steal_pointer (&patterns);
+  self->programs_key = g_strdup (key);
+  self->programs_location = shoal_command_location (settings, key);
+  self->args = g_steal_pointer (&args);
+  self->environment = g_steal_pointer (&environment);
+  self->timeout = timeout;
+  self->run_disabled =
+      self->args != NULL && g_strv_contains ((const char *const *) self->args, ALSO_RUN_DISABLED);
+  return TRUE;
+}
+
+/* Names */
+
+/* GoogleTest's kDisableTestFilter, `DISABLED_*:*\/DISABLED_*`, applied to
+ * the suite's name and to the case's. */
+static gboolean
+part_is_disabled (const char *part, gsize length)
+{
+  g_autofree char *text = g_strndup (part, length);
+
+  return g_str_has_prefix (text, "DISABLED_") || strstr (text, "/DISABLED_") != NULL;
+}
+
+static gboolean
+name_is_disabled (const char *name)
+{
+  const char *dot = strchr (name, '.');
+
+  if (dot == NULL)
+    return part_is_disabled (name, strlen (name));
+  return part_is_disabled (name, dot - name) || part_is_disabled (dot + 1, strlen (dot + 1));
+}
+
+/* Discovery */
+
+static char *
+describe_wait_status (int wait_status)
+{
+  if (WIFSIGNALED (wait_status))
+    return g_strdup_printf ("was killed by signal %d (%s)", WTERMSIG (wait_status),
+                            g_strsignal (WTERMSIG (wait_status)));
+  return g_strdup_printf ("exited with status %d", WEXITSTATUS (wait_status));
+}
+
+/* The last lines of @text, for an error message. */
+static char *
+text_tail (const char *text, guint max_lines)
+{
+  g_autofree char *stripped = g_strstrip (g_strdup (text != NULL ? text : ""));
+  const char *start = stripped + strlen (stripped);
+  guint lines = 0;
+
+  while (start > stripped)
+    {
+      if (start[-1] == '\n' && ++lines == max_lines)
+        break;
+      start--;
+    }
+  return g_strdup (start);
+}
+
+static void
+append_args (ShoalGoogletestAdapter *self, GPtrArray *argv)
+{
+  for (guint i = 0; self->args != NULL && self->args[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (self->args[i]));
+}
+
+/* Cuts a listing line's `  # GetParam() = ...` comment off. */
+static char *
+strip_comment (const char *line)
+{
+  const char *hash = strstr (line, "  #");
+  g_autofree char *text = hash != NULL ? g_strndup (line, hash - line) : g_strdup (line);
+
+  return g_strdup (g_strchomp (text));
+}
+
+/* Runs `PROGRAM --gtest_list_tests` and returns the program's case names
+ * in its order. */
+static GPtrArray *
+list_program (ShoalGoogletestAdapter *self,
+              GtestProgram *program,
+              GCancellable *cancellable,
+              GError **error)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new_null_terminated (8, g_free, TRUE);
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GError) local_error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *suite_name = NULL;
+  g_auto (GStrv) lines = NULL;
+  int wait_status = 0;
+
+  g_ptr_array_add (argv, g_strdup (program->path));
+  append_args (self, argv);
+  g_ptr_array_add (argv, g_strdup ("--gtest_list_tests"));
+
+  if (!shoal_spawn_capture ((const char *const *) argv->pdata, self->cwd,
+                            (const char *const *) self->environment, LIST_TIMEOUT, &out, &err,
+                            &wait_status, cancellable, &local_error))
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      g_set_error (error, SHOAL_ADAPTER_ERROR, SHOAL_ADAPTER_ERROR_DISCOVERY,
+                   "suite %s: cannot list the tests of %s: %s", self->suite, program->path,
+                   local_error->message);
+      return NULL;
+    }
+
+  if (!WIFEXITED (wait_status) || WEXITSTATUS (wait_status) != 0)
+    {
+      g_autofree char *how = describe_wait_status (wait_status);
+      g_autofree char *tail = text_tail (err, 5);
+
+      g_set_error (error, SHOAL_ADAPTER_ERROR, SHOAL_ADAPTER_ERROR_DISCOVERY,
+                   "suite %s: %s --gtest_list_tests %s%s%s", self->suite, program->path, how,
+                   tail[0] != '\0' ? ": " : "", tail);
+      return NULL;
+    }
+
+  /* `Suite.` at the start of a line, then its cases indented by two
+   * spaces; anything else (gtest_main's `Running main() from`, a program's
+   * own chatter) is no part of the listing. */
+  lines = g_strsplit (out != NULL ? out : "", "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autofree char *text = NULL;
+
+      if (!g_utf8_validate (lines[i], -1, NULL))
+        continue;
+      if (g_str_has_prefix (lines[i], "  ") && lines[i][2] != ' ')
+        {
+          g_autofree char *name = NULL;
+
+          text = strip_comment (lines[i] + 2);
+          if (suite_name == NULL || text[0] == '\0' || strchr (text, ' ') != NULL)
+            continue;
+          name = g_strconcat (suite_name, text, NULL);
+          if (g_hash_table_contains (seen, name))
+            continue;
+          g_hash_table_add (seen, name);
+          g_ptr_array_add (names, g_steal_pointer (&name));
+          continue;
+        }
+
+      text = strip_comment (lines[i]);
+      g_clear_pointer (&suite_name, g_free);
+      if (text[0] != '\0' && text[0] != ' ' && strchr (text, ' ') == NULL &&
+          g_str_has_suffix (text, ".") && strlen (text) > 1)
+        suite_name = g_steal_pointer (&text);
+    }
+
+  if (names->len == 0)
+    {
+      g_set_error (error, SHOAL_ADAPTER_ERROR, SHOAL_ADAPTER_ERROR_DISCOVERY,
+                   "suite %s: %s --gtest_list_tests listed no tests (is it a GoogleTest "
+                   "program?)",
+                   self->suite, program->path);
+      return NULL;
+    }
+  return g_steal_pointer (&names);
+}
+
+/* The command of @names (cases of @program), without its report flag:
+ * PROGRAM ARGS... --gtest_filter=A:B --gtest_color=no. The user's own
+ * arguments come first, so that the filter is the one that holds. */
+static GStrv
+build_argv (ShoalGoogletestAdapter *self, GtestProgram *program, GPtrArray *names)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new_null_terminated (8, g_free, TRUE);
+  g_autoptr (GString) filter = g_string_new ("--gtest_filter=");
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (filter, ':');
+      g_string_append (filter, g_ptr_array_index (names, i));
+    }
+  g_ptr_array_add (argv, g_strdup (program->path));
+  append_args (self, argv);
+  g_ptr_array_add (argv, g_string_free (g_steal_pointer (&filter), FALSE));
+  g_ptr_array_add (argv, g_strdup ("--gtest_color=no"));
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&argv), FALSE);
+}
+
+static ShoalTestCase *
+new_test (ShoalGoogletestAdapter *self, GtestProgram *program, const char *name)
+{
+  g_autofree char *local_id = g_strconcat (program->prefix, name, NULL);
+  g_autoptr (GPtrArray) single = g_ptr_array_new ();
+  g_auto (GStrv) argv = NULL;
+  ShoalTestCase *test = shoal_test_case_new (self->suite, local_id);
+
+  g_ptr_array_add (single, (gpointer) name);
+  argv = build_argv (self, program, single);
+  shoal_test_case_set_name (test, name);
+  shoal_test_case_set_adapter (test, "googletest");
+  shoal_test_case_set_argv (test, (const char *const *) argv);
+  shoal_test_case_set_cwd (test, self->cwd);
+  shoal_test_case_set_environment (test, (const char *const *) self->environment);
+  shoal_test_case_set_timeout (test, self->timeout);
+  if (!self->run_disabled && name_is_disabled (name))
+    {
+      const char *tags[] = { "disabled", NULL };
+
+      shoal_test_case_set_tags (test, tags);
+    }
+  return test;
+}
+
+static GList *
+shoal_googletest_adapter_discover (ShoalAdapter *adapter,
+                                   GCancellable *cancellable,
+                                   GError **error)
+{
+  ShoalGoogletestAdapter *self = SHOAL_GOOGLETEST_ADAPTER (adapter);
+  g_autoptr (GPtrArray) tests = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GPtrArray) paths = NULL;
+  g_autofree char *unmatched = NULL;
+  gboolean prefixed;
+
+  if (self->suite == NULL)
+    {
+      g_set_error (error, SHOAL_ADAPTER_ERROR, SHOAL_ADAPTER_ERROR_DISCOVERY,
+                   "the googletest adapter was not configured");
+      return NULL;
+    }
+
+  shoal_googletest_adapter_clear_discovery (self);
+
+  if (!shoal_command_check_directory (self->cwd, self->cwd_location, error) ||
+      !shoal_command_expand_programs (self->base_dir, (const char *const *) self->patterns,
+                                      self->programs_location, &paths, &unmatched, error))
+    return NULL;
+
+  if (paths->len == 0)
+    {
+      g_set_error (error, SHOAL_ADAPTER_ERROR, SHOAL_ADAPTER_ERROR_NOT_FOUND,
+                   "%s: no executable file matches %s (in %s)", self->programs_location,
+                   unmatched != NULL ? unmatched : "the patterns", self->base_dir);
+      return NULL;
+    }
+
+  /* `program:` names one program: its cases' ids are theirs alone. */
+  prefixed = g_str_equal (self->programs_key, "programs");
+  for (guint i = 0; i < paths->len; i++)
+    {
+      GtestProgram *program = g_new0 (GtestProgram, 1);
+      g_autoptr (GPtrArray) names = NULL;
+
+      program->path = g_strdup (g_ptr_array_index (paths, i));
+      if (prefixed)
+        {
+          g_autofree char *relative = shoal_command_relative_path (self->base_dir, program->path);
+
+          program->prefix = g_strconcat (relative, "/", NULL);
+        }
+      else
+        program->prefix = g_strdup ("");
+      g_ptr_array_add (self->programs, program);
+
+      names = list_program (self, program, cancellable, error);
+      if (names == NULL)
+        {
+          shoal_googletest_adapter_clear_discovery (self);
+          return NULL;
+        }
+
+      for (guint j = 0; j < names->len; j++)
+        {
+          const char *name = g_ptr_array_index (names, j);
+          g_autoptr (ShoalTestCase) test = new_test (self, program, name);
+          GtestCase *gcase = g_new0 (GtestCase, 1);
+
+          gcase->program = program;
+          gcase->name = g_strdup (name);
+          gcase->position = j;
+          g_hash_table_replace (self->cases, g_strdup (shoal_test_case_get_id (test)), gcase);
+          g_ptr_array_add (tests, g_steal_pointer (&test));
+        }
+    }
+
+  return shoal_object_list_from_array (g_steal_pointer (&tests));
+}
+
+/* Running */
+
+static void
+remove_output_dir (gpointer data)
+{
+  char *dir = data;
+  g_autofree char *report = g_build_filename (dir, REPORT_NAME, NULL);
+
+  g_unlink (report);
+  g_rmdir (dir);
+  g_free (dir);
+}
+
+/* Gives @command its own directory for GoogleTest's report, removed with
+ * the command: tests of one program run side by side, and a fixed name
+ * in the test's working directory would be shared. */
+static gboolean
+add_report_flag (ShoalRunCommand *command, GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("shoal-googletest-XXXXXX", &local_error);
+  g_autofree char *report = NULL;
+  g_autofree char *flag = NULL;
+
+  if (dir == NULL)
+    {
+      g_set_error (error, SHOAL_ADAPTER_ERROR, SHOAL_ADAPTER_ERROR_PREPARE,
+                   "cannot make a directory for GoogleTest's report: %s", local_error->message);
+      return FALSE;
+    }
+  report = g_build_filename (dir, REPORT_NAME, NULL);
+  flag = g_strconcat ("--gtest_output=json:", report, NULL);
+  shoal_run_command_append_arg (command, flag);
+  g_object_set_data_full (G_OBJECT (command), OUTPUT_DIR_KEY, g_steal_pointer (&dir),
+                          remove_output_dir);
+  return TRUE;
+}
+
+static int
+compare_positions (gconstpointer a, gconstpointer b)
+{
+  const GtestCase *ca = *(GtestCase *const *) a;
+  const GtestCase *cb = *(GtestCase *const *) b;
+
+  return (ca->position > cb->position) - (ca->position < cb->position);
+}
+
+static ShoalRunCommand *
+shoal_googletest_adapter_prepare (ShoalAdapter *adapter, GPtrArray *tests, GError **error)
+{
+  ShoalGoogletestAdapter *self = SHOAL_GOOGLETEST_ADAPTER (adapter);
+  ShoalTestCase *first = g_ptr_array_index (tests, 0);
+  g_autoptr (ShoalRunCommand) command = NULL;
+  g_autoptr (GPtrArray) cases = NULL;
+  g_autoptr (GPtrArray) names = NULL;
+  g_autoptr (GHashTable) test_of = NULL;
+  g_auto (GStrv) argv = NULL;
+  GtestProgram *program = NULL;
+
+  /* One test runs as discovery described it, even on an adapter that did
+   * not discover it itself. */
+  if (tests->len == 1)
+    {
+      const char *const *test_argv = shoal_test_case_get_argv (first);
+
+      if (test_argv == NULL || test_argv[0] == NULL)
+        {
+          g_set_error (error, SHOAL_ADAPTER_ERROR, SHOAL_ADAPTER_ERROR_PREPARE,
+                       "test %s has no command", shoal_test_case_get_id (first));
+          return NULL;
+        }
+      command = shoal_run_command_new (test_argv);
+      shoal_run_command_add_test (command, first);
+    }
+  else
+    {
+      cases = g_ptr_array_new ();
+      names = g_ptr_array_new ();
+      test_of = g_hash_table_new (NULL, NULL);
+      for (guint i = 0; i < tests->len; i++)
+        {
+          ShoalTestCase *test = g_ptr_array_index (tests, i);
+          GtestCase *gcase = g_hash_table_lookup (self->cases, shoal_test_case_get_id (test));
+
+          if (gcase == NULL)
+            {
+              g_set_error (error, SHOAL_ADAPTER_ERROR, SHOAL_ADAPTER_ERROR_PREPARE,
+                           "cannot batch %s: this adapter did not discover it",
+                           shoal_test_case_get_id (test));
+              return NULL;
+            }
+          if (program != NULL && gcase->program != program)
+            {
+              g_set_error (error, SHOAL_ADAPTER_ERROR, SHOAL_ADAPTER_ERROR_PREPARE,
+                           "cannot batch %s with %s: a batch runs one program",
+                           shoal_test_case_get_id (test), shoal_test_case_get_id (first));
+              return NULL;
+            }
+          program = gcase->program;
+          if (!g_hash_table_insert (test_of, gcase, test))
+            {
+              g_set_error (error, SHOAL_ADAPTER_ERROR, SHOAL_ADAPTER_ERROR_PREPARE,
+                           "test %s is twice in the batch", shoal_test_case_get_id (test));
+              return NULL;
+            }
+          g_ptr_array_add (cases, gcase);
+        }
+
+      /* In the order GoogleTest runs them, its listing's. */
+      g_ptr_array_sort (cases, compare_positions);
+      for (guint i = 0; i < cases->len; i++)
+        g_ptr_array_add (names, ((GtestCase *) g_ptr_array_index (cases, i))->name);
+      argv = build_argv (self, program, names);
+      command = shoal_run_command_new ((const char *const *) argv);
+      for (guint i = 0; i < cases->len; i++)
+        shoal_run_command_add_test (command, g_hash_table_lookup (test_of, cases->pdata[i]));
+    }
+
+  shoal_run_command_set_cwd (command, shoal_test_case_get_cwd (first));
+  shoal_run_command_set_environment (command, shoal_test_case_get_environment (first));
+  if (!add_report_flag (command, error))
+    return NULL;
+  return g_steal_pointer (&command);
+}
+
+/* Interpretation */
+
+/* What GoogleTest said of one case, from its report or its output. */
+typedef struct
+{
+  ShoalOutcome outcome;
+  char *message;
+  double duration; /* seconds, < 0 when unknown */
+} GtestVerdict;
+
+static void
+gtest_verdict_free (gpointer data)
+{
+  GtestVerdict *verdict = data;
+
+  g_free (verdict->message);
+  g_free (verdict);
+}
+
+static GtestVerdict *
+gtest_verdict_new (ShoalOutcome outcome, char *message, double duration)
+{
+  GtestVerdict *verdict = g_new0 (GtestVerdict, 1);
+
+  verdict->outcome = outcome;
+  verdict->message = message;
+  verdict->duration = duration;
+  return verdict;
+}
+
+/* What the program printed while it ran each case. */
+typedef struct
+{
+  GHashTable *sections; /* name -> GString: the lines between RUN and its end */
+  GHashTable *ended;    /* name -> GtestVerdict */
+  char *running;        /* the case RUN and not ended when the output stops */
+} GtestOutput;
+
+static void
+gtest_output_clear (GtestOutput *output)
+{
+  g_clear_pointer (&output->sections, g_hash_table_unref);
+  g_clear_pointer (&output->ended, g_hash_table_unref);
+  g_clear_pointer (&output->running, g_free);
+}
+
+static void
+free_gstring (gpointer data)
+{
+  g_string_free (data, TRUE);
+}
+
+/* `[ RUN      ] Name`, `[  FAILED  ] Name, where GetParam() = 2 (3 ms)`:
+ * the tag between the brackets and the name; %NULL for other lines. */
+static char *
+parse_status_line (const char *line, char **out_tag, double *out_ms)
+{
+  const char *close;
+  const char *name;
+  const char *end;
+  const char *paren;
+
+  *out_ms = -1;
+  if (line[0] != '[')
+    return NULL;
+  close = strchr (line, ']');
+  if (close == NULL || close[1] != ' ')
+    return NULL;
+  name = close + 2;
+  end = name + strcspn (name, " ,");
+  if (end == name)
+    return NULL;
+  paren = strrchr (end, '(');
+  if (paren != NULL && g_str_has_suffix (paren, " ms)"))
+    *out_ms = g_ascii_strtod (paren + 1, NULL);
+  *out_tag = g_strstrip (g_strndup (line + 1, close - line - 1));
+  return g_strndup (name, end - name);
+}
+
+/* A skip's reason without GoogleTest's `file.cc:8: Skipped` line. */
+static char *
+skip_reason (const char *section)
+{
+  g_auto (GStrv) lines = g_strsplit (section != NULL ? section : "", "\n", -1);
+  g_autoptr (GString) reason = g_string_new (NULL);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (g_str_has_suffix (lines[i], ": Skipped") || lines[i][0] == '\0')
+        continue;
+      if (reason->len > 0)
+        g_string_append_c (reason, '\n');
+      g_string_append (reason, lines[i]);
+    }
+  if (reason->len == 0)
+    return g_strdup ("skipped (GTEST_SKIP)");
+  return g_string_free (g_steal_pointer (&reason), FALSE);
+}
+
+static char *
+section_text (GtestOutput *output, const char *name)
+{
+  GString *section = g_hash_table_lookup (output->sections, name);
+  g_autofree char *text = NULL;
+
+  if (section == NULL)
+    return NULL;
+  text = g_strstrip (g_strdup (section->str));
+  if (text[0] == '\0')
+    return NULL;
+  return g_steal_pointer (&text);
+}
+
+static void
+gtest_output_parse (GtestOutput *output, const char *text)
+{
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+
+  output->sections = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, free_gstring);
+  output->ended = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, gtest_verdict_free);
+  output->running = NULL;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autofree char *tag = NULL;
+      g_autofree char *name = NULL;
+      double ms = -1;
+      ShoalOutcome outcome;
+
+      name = parse_status_line (lines[i], &tag, &ms);
+      if (name != NULL && g_str_equal (tag, "RUN"))
+        {
+          g_free (output->running);
+          output->running = g_strdup (name);
+          g_hash_table_replace (output->sections, g_strdup (name), g_string_new (NULL));
+          continue;
+        }
+      /* The summary repeats `[  FAILED  ] Name` after the run: only the
+       * end of the case that is running counts. */
+      if (name != NULL && output->running != NULL && g_str_equal (name, output->running) &&
+          (g_str_equal (tag, "OK") || g_str_equal (tag, "FAILED") || g_str_equal (tag, "SKIPPED")))
+        {
+          g_autofree char *section = section_text (output, name);
+          char *message = NULL;
+
+          if (g_str_equal (tag, "OK"))
+            outcome = SHOAL_OUTCOME_PASSED;
+          else if (g_str_equal (tag, "FAILED"))
+            {
+              outcome = SHOAL_OUTCOME_FAILED;
+              message = g_steal_pointer (&section);
+            }
+          else
+            {
+              outcome = SHOAL_OUTCOME_SKIPPED;
+              message = skip_reason (section);
+            }
+          g_hash_table_replace (output->ended, g_strdup (name),
+                                gtest_verdict_new (outcome, message, ms >= 0 ? ms / 1000 : -1));
+          g_clear_pointer (&output->running, g_free);
+          continue;
+        }
+      if (output->running != NULL)
+        {
+          GString *section = g_hash_table_lookup (output->sections, output->running);
+
+          g_string_append (section, lines[i]);
+          g_string_append_c (section, '\n');
+        }
+    }
+}
+
+static const char *
+get_member_string (JsonObject *object, const char *member)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+/* GoogleTest's `"time": "0.012s"`. */
+static double
+parse_seconds (const char *text)
+{
+  if (text == NULL)
+    return -1;
+  return g_ascii_strtod (text, NULL);
+}
+
+static char *
+join_failures (JsonArray *failures)
+{
+  g_autoptr (GString) message = g_string_new (NULL);
+
+  for (guint i = 0; i < json_array_get_length (failures); i++)
+    {
+      JsonNode *node = json_array_get_element (failures, i);
+      const char *text;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        continue;
+      text = get_member_string (json_node_get_object (node), "failure");
+      if (text == NULL)
+        continue;
+      if (message->len > 0)
+        g_string_append_c (message, '\n');
+      g_string_append (message, text);
+    }
+  if (message->len == 0)
+    return g_strdup ("failed");
+  return g_string_free (g_steal_pointer (&message), FALSE);
+}
+
+/* Reads GoogleTest's JSON report into name -> GtestVerdict. %NULL when
+ * there is none or it cannot be read (the program died first); then
+ * @out_problem says why, unless the file is simply absent. */
+static GHashTable *
+read_report (const char *path, GtestOutput *output, char **out_problem)
+{
+  g_autoptr (GHashTable) verdicts =
+      g_hash_table_new_full (g_str_hash, g_str_equal, g_free, gtest_verdict_free);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  JsonNode *root;
+  JsonNode *suites_node;
+  JsonArray *suites;
+
+  *out_problem = NULL;
+  if (path == NULL || !g_file_test (path, G_FILE_TEST_EXISTS))
+    return NULL;
+  if (!json_parser_load_from_file (parser, path, &error))
+    {
+      *out_problem = g_strdup_printf ("cannot read GoogleTest's report: %s", error->message);
+      return NULL;
+    }
+  root = json_parser_get_root (parser);
+  suites_node = root != NULL && JSON_NODE_HOLDS_OBJECT (root)
+                    ? json_object_get_member (json_node_get_object (root), "testsuites")
+                    : NULL;
+  if (suites_node == NULL || !JSON_NODE_HOLDS_ARRAY (suites_node))
+    {
+      *out_problem = g_strdup ("GoogleTest's report has no 'testsuites'");
+      return NULL;
+    }
+
+  suites = json_node_get_array (suites_node);
+  for (guint i = 0; i < json_array_get_length (suites); i++)
+    {
+      JsonNode *suite_node = json_array_get_element (suites, i);
+      JsonObject *suite;
+      JsonNode *cases_node;
+      JsonArray *cases;
+      const char *suite_name;
+
+      if (!JSON_NODE_HOLDS_OBJECT (suite_node))
+        continue;
+      suite = json_node_get_object (suite_node);
+      suite_name = get_member_string (suite, "name");
+      cases_node = json_object_get_member (suite, "testsuite");
+      if (suite_name == NULL || cases_node == NULL || !JSON_NODE_HOLDS_ARRAY (cases_node))
+        continue;
+      cases = json_node_get_array (cases_node);
+      for (guint j = 0; j < json_array_get_length (cases); j++)
+        {
+          JsonNode *case_node = json_array_get_element (cases, j);
+          JsonObject *object;
+          JsonNode *failures;
+          const char *case_name;
+          const char *status;
+          const char *result;
+          char *name;
+          ShoalOutcome outcome;
+          char *message = NULL;
+
+          if (!JSON_NODE_HOLDS_OBJECT (case_node))
+            continue;
+          object = json_node_get_object (case_node);
+          case_name = get_member_string (object, "name");
+          if (case_name == NULL)
+            continue;
+          name = g_strconcat (suite_name, ".", case_name, NULL);
+          status = get_member_string (object, "status");
+          result = get_member_string (object, "result");
+          failures = json_object_get_member (object, "failures");
+
+          if (g_strcmp0 (status, "NOTRUN") == 0)
+            {
+              outcome = SHOAL_OUTCOME_SKIPPED;
+              message = g_strdup (DISABLED_REASON);
+            }
+          else if (failures != NULL && JSON_NODE_HOLDS_ARRAY (failures) &&
+                   json_array_get_length (json_node_get_array (failures)) > 0)
+            {
+              outcome = SHOAL_OUTCOME_FAILED;
+              message = join_failures (json_node_get_array (failures));
+            }
+          else if (g_strcmp0 (result, "SKIPPED") == 0)
+            {
+              g_autofree char *section = section_text (output, name);
+
+              outcome = SHOAL_OUTCOME_SKIPPED;
+              message = skip_reason (section);
+            }
+          else
+            outcome = SHOAL_OUTCOME_PASSED;
+
+          g_hash_table_replace (
+              verdicts, name,
+              gtest_verdict_new (outcome, message, parse_seconds (get_member_string (object, "time"))));
+        }
+    }
+  return g_steal_pointer (&verdicts);
+}
+
+static char *
+join_message (const char *first, const char *second)
+{
+  if (first == NULL || first[0] == '\0')
+    return g_strdup (second);
+  if (second == NULL || second[0] == '\0')
+    return g_strdup (first);
+  return g_strconcat (first, "\n", second, NULL);
+}
+
+static GList *
+shoal_googletest_adapter_interpret (ShoalAdapter *adapter,
+                                    ShoalRunCommand *command,
+                                    ShoalExecution *execution,
+                                    GError **error)
+{
+  ShoalGoogletestAdapter *self = SHOAL_GOOGLETEST_ADAPTER (adapter);
+  GPtrArray *tests = shoal_run_command_get_tests (command);
+  const char *dir = g_object_get_data (G_OBJECT (command), OUTPUT_DIR_KEY);
+  g_autoptr (GPtrArray) results = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GHashTable) report = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_autofree char *report_path = NULL;
+  g_autofree char *problem = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *described = shoal_execution_describe (execution);
+  g_autofree double *durations = NULL;
+  ShoalOutcome exec_outcome = shoal_execution_get_default_outcome (execution);
+  gboolean ended_badly = exec_outcome == SHOAL_OUTCOME_CRASHED ||
+                         exec_outcome == SHOAL_OUTCOME_TIMEOUT ||
+                         exec_outcome == SHOAL_OUTCOME_ERROR;
+  GtestOutput output = { 0 };
+  const char *dying = NULL;
+  gboolean any_failed = FALSE;
+  double known = 0;
+  int dying_index = -1;
+
+  if (tests->len == 0)
+    {
+      g_set_error (error, SHOAL_ADAPTER_ERROR, SHOAL_ADAPTER_ERROR_INTERPRET,
+                   "the command runs no test");
+      return NULL;
+    }
+
+  text = shoal_execution_read_output (execution, 0, &local_error);
+  if (text == NULL)
+    {
+      g_set_error (error, SHOAL_ADAPTER_ERROR, SHOAL_ADAPTER_ERROR_INTERPRET,
+                   "cannot read the output of %s: %s",
+                   shoal_test_case_get_id (g_ptr_array_index (tests, 0)), local_error->message);
+      return NULL;
+    }
+  gtest_output_parse (&output, text);
+
+  if (dir != NULL)
+    {
+      report_path = g_build_filename (dir, REPORT_NAME, NULL);
+      report = read_report (report_path, &output, &problem);
+      /* Read once: a retry gets a new command and a new directory. */
+      g_unlink (report_path);
+    }
+  /* Without a report, the case the output stops in is the one that took
+   * the program down. */
+  if (report == NULL && output.running != NULL)
+    dying = output.running;
+
+  durations = g_new0 (double, tests->len);
+  for (guint i = 0; i < tests->len; i++)
+    {
+      ShoalTestCase *test = g_ptr_array_index (tests, i);
+      const char *name = shoal_test_case_get_name (test);
+      GtestVerdict *verdict = NULL;
+      g_autofree char *message = NULL;
+      ShoalOutcome outcome;
+
+      if (report != NULL)
+        verdict = g_hash_table_lookup (report, name);
+      if (verdict == NULL)
+        verdict = g_hash_table_lookup (output.ended, name);
+
+      durations[i] = -1;
+      if (verdict != NULL)
+        {
+          outcome = verdict->outcome;
+          message = g_strdup (verdict->message);
+          durations[i] = verdict->duration;
+        }
+      else if (dying != NULL && g_str_equal (name, dying))
+        {
+          g_autofree char *section = section_text (&output, name);
+          g_autofree char *summary = g_strdup_printf ("%s while running %s", described, name);
+
+          outcome = exec_outcome;
+          if (outcome == SHOAL_OUTCOME_PASSED || outcome == SHOAL_OUTCOME_SKIPPED)
+            outcome = SHOAL_OUTCOME_FAILED;
+          message = join_message (summary, section);
+          dying_index = (int) i;
+        }
+      else if (dying != NULL)
+        {
+          /* It did not run: no result, and the core runs it again. */
+          g_ptr_array_add (results, NULL);
+          continue;
+        }
+      else if (report == NULL && exec_outcome != SHOAL_OUTCOME_PASSED)
+        {
+          /* Dead before any case started (a global set-up, a bad
+           * argument): the same for all. */
+          outcome = exec_outcome == SHOAL_OUTCOME_SKIPPED ? SHOAL_OUTCOME_FAILED : exec_outcome;
+          message = g_strdup_printf ("%s before %s started%s%s", described, name,
+                                     problem != NULL ? "; " : "", problem != NULL ? problem : "");
+        }
+      else if (report == NULL && !self->run_disabled && name_is_disabled (name))
+        {
+          /* A GoogleTest without JSON reports says nothing of them. */
+          outcome = SHOAL_OUTCOME_SKIPPED;
+          message = g_strdup (DISABLED_REASON);
+          durations[i] = 0;
+        }
+      else
+        {
+          outcome = SHOAL_OUTCOME_ERROR;
+          message = g_strdup_printf ("GoogleTest reported no result for %s (is it still in "
+                                     "the program?)%s%s",
+                                     name, problem != NULL ? "; " : "",
+                                     problem != NULL ? problem : "");
+          durations[i] = 0;
+        }
+
+      any_failed |= outcome == SHOAL_OUTCOME_FAILED;
+      if (durations[i] > 0)
+        known += durations[i];
+      g_ptr_array_add (results,
+                       shoal_adapter_result_for_execution (test, execution, outcome, message));
+    }
+
+  /* Every case reported, yet the program ended badly (a crash in a static
+   * destructor, a time out while tearing down): that is on the cases that
+   * passed. */
+  if (dying == NULL && report != NULL && ended_badly && !any_failed)
+    for (guint i = 0; i < results->len; i++)
+      {
+        ShoalTestResult *result = g_ptr_array_index (results, i);
+        g_autofree char *message = NULL;
+
+        if (shoal_test_result_get_outcome (result) != SHOAL_OUTCOME_PASSED)
+          continue;
+        message = g_strdup_printf ("%s after the test passed", described);
+        shoal_test_result_set_outcome (result, exec_outcome);
+        shoal_test_result_set_message (result, message);
+      }
+
+  /* Each case's own time where GoogleTest gave it; the case that died had
+   * what is left of the command's. */
+  for (guint i = 0; i < results->len; i++)
+    {
+      ShoalTestResult *result = g_ptr_array_index (results, i);
+      double duration = durations[i];
+
+      if (result == NULL)
+        continue;
+      if ((int) i == dying_index)
+        duration = MAX (shoal_execution_get_duration (execution) - known, 0);
+      if (duration >= 0)
+        shoal_test_result_set_duration (result, duration);
+    }
+
+  for (guint i = results->len; i > 0; i--)
+    if (results->pdata[i - 1] == NULL)
+      g_ptr_array_steal_index (results, i - 1);
+  gtest_output_clear (&output);
+  return shoal_object_list_from_array (g_steal_pointer (&results));
+}
+
+static gboolean
+shoal_googletest_adapter_can_batch (ShoalAdapter *adapter)
+{
+  return TRUE;
+}
+
+static void
+shoal_googletest_adapter_iface_init (ShoalAdapterInterface *iface)
+{
+  iface->configure = shoal_googletest_adapter_configure;
+  iface->discover = shoal_googletest_adapter_discover;
+  iface->prepare = shoal_googletest_adapter_prepare;
+  iface->interpret = shoal_googletest_adapter_interpret;
+  iface->can_batch = shoal_googletest_adapter_can_batch;
+}
+
+G_MODULE_EXPORT const int shoal_plugin_abi_version = SHOAL_PLUGIN_ABI_VERSION;
+
+G_MODULE_EXPORT void shoal_plugin_register (GTypeModule *module, ShoalPluginRegistry *registry);
+
+/**
+ * shoal_plugin_register:
+ * @module: the module being loaded
+ * @registry: the registry loading it
+ *
+ * Registers the googletest adapter's type on @module and names it
+ * `googletest`.
+ */
+G_MODULE_EXPORT void
+shoal_plugin_register (GTypeModule *module, ShoalPluginRegistry *registry)
+{
+  g_autoptr (GError) error = NULL;
+
+  shoal_googletest_adapter_register_type (module);
+  if (!shoal_plugin_registry_register_type (registry, SHOAL_PLUGIN_KIND_ADAPTER, "googletest",
+                                            SHOAL_TYPE_GOOGLETEST_ADAPTER, &error))
+    g_warning ("Could not register the googletest adapter: %s", error->message);
+}
