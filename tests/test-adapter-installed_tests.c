@@ -293,14 +293,16 @@ test_installed_discover_whole (void)
                                            "plain", NULL });
   assert_strv (shoal_test_case_get_tags (test), (const char *[]){ "session", NULL });
   assert_strv (shoal_test_case_get_environment (test),
-               (const char *[]){ "GIO_USE_VFS=local", NULL });
+               (const char *[]){ "GIO_USE_VFS=local", "SHOAL_INSTALLED_TEST=more/quoted.test",
+                                 NULL });
   g_assert_false (shoal_test_case_get_exclusive (test));
   g_assert_null (shoal_test_case_get_note (test));
   g_assert_cmpstr (shoal_test_case_get_adapter (test), ==, "installed_tests");
 
   test = find_test (tests, "s::more/testenv.test");
   assert_strv (shoal_test_case_get_environment (test),
-               (const char *[]){ "GIO_USE_VFS=local", "ALPHA=1", "BETA=x;y", NULL });
+               (const char *[]){ "GIO_USE_VFS=local", "SHOAL_INSTALLED_TEST=more/testenv.test",
+                                 "ALPHA=1", "BETA=x;y", NULL });
 
   test = find_test (tests, "s::exclusive.test");
   g_assert_true (shoal_test_case_get_exclusive (test));
@@ -356,6 +358,10 @@ test_installed_discover_glib_cases (void)
                                            "/fixture/nested/a/deep", "--tap", NULL });
   g_assert_cmpstr (argv[5], ==, "env");
   g_assert_cmpstr (argv[6], ==, "G_MESSAGES_DEBUG=");
+  /* Cases of one file run the same way: the core may batch them. */
+  assert_strv (shoal_test_case_get_environment (test),
+               (const char *[]){ "GIO_USE_VFS=local", "SHOAL_INSTALLED_TEST=more/glib.test",
+                                 NULL });
 
   g_assert_cmpstr (shoal_test_case_get_note (find_test (tests, "s::more/glib-nested.test")), ==,
                    "ran as a whole: its Exec selects GTest paths (-p)");

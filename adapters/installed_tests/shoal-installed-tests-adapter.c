@@ -33,7 +33,10 @@
  * - The test runs in an empty temporary directory holding only a
  *   `.testtmp` file (tests look for it before they write anything), made
  *   in the test's own `TMPDIR`, so that it goes when the test's private
- *   directory goes; with `GIO_USE_VFS=local` set, as the runner sets it.
+ *   directory goes; with `GIO_USE_VFS=local` set, as the runner sets it,
+ *   and `SHOAL_INSTALLED_TEST` set to the test's name (the tests of one
+ *   file, its GTest cases, run the same way and may share a process; those
+ *   of different files never do).
  *   A constant `/bin/sh` script makes the directory and `exec`s the test
  *   (the test's words are its positional parameters, never part of the
  *   script), so the test's exit status or signal is its own.
@@ -103,7 +106,7 @@ typedef struct
   char *squashed_name; /* with `/` as `_`, for its temporary directory */
   char *error;         /* why it cannot run, or NULL */
   char **exec;
-  char **environment; /* GIO_USE_VFS, then TestEnvironment */
+  char **environment; /* GIO_USE_VFS, SHOAL_INSTALLED_TEST, then TestEnvironment */
   char **tags;
   gboolean exclusive;
   ShoalGTestProgram *gtest; /* when its program is a GLib test program */
@@ -603,6 +606,8 @@ read_test (InstalledTest *test)
     }
   g_clear_error (&error);
   test->environment = g_environ_setenv (NULL, "GIO_USE_VFS", "local", TRUE);
+  test->environment =
+      g_environ_setenv (test->environment, "SHOAL_INSTALLED_TEST", test->name, TRUE);
   for (guint i = 0; test_environment != NULL && test_environment[i] != NULL; i++)
     {
       const char *entry = test_environment[i];
