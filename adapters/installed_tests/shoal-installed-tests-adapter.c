@@ -49,15 +49,16 @@
  * to the environment every test gets instead of replacing it, since that
  * environment carries what Shoal needs to find and kill the test's
  * processes (and its `TMPDIR`); and a test's timeout is Shoal's (the
- * suite's `timeout:`), the runner's being 300 s.
+ * suite's `timeout:`, else the run's), the runner's being 300 s.
  *
  * When the program of `Exec` (after `env` and its assignments) is a GLib
  * test program (an ELF file that calls g_test_init()) and `expand_glib` is
  * on, its GTest paths (from `PROGRAM -l`) are tests of their own,
- * `<name><gtest path>` (`glib/markup.test/markup/parse`), run one by one
+ * `<name><gtest path>` (`glib/markup.test/markup/parse`), each run alone
+ * (or with other cases of its program, when the core batches short tests)
  * the way the glib adapter runs them (shoal-gtest-program.c, shared with
  * it). A program that cannot list its cases, or whose `Exec` already
- * selects some (`-p`, `-s`, `-x`, `-r`, `-l`), runs as a whole, with a note
+ * selects some (`-p`, `-s`, `-x`, `-l`), runs as a whole, with a note
  * saying why. Scripts and other programs are never run at discovery.
  *
  * Tags: the test's `Type`, `tap` for `Output=TAP`, `glib` for a GLib test
