@@ -67,6 +67,10 @@ struct _ShoalConfig
   char *distribution_strategy;
   gboolean retry_failed;
   guint retries;
+  double retry_delay;
+  gboolean retry_backoff;
+  gboolean retry_on_other_worker;
+  gboolean flaky_fails;
   guint quarantine_threshold;
   char *quarantine_config;
   double health_check_interval;
@@ -278,6 +282,10 @@ static const char *const top_level_keys[] = {
   "distribution_strategy",
   "retry_failed",
   "retries",
+  "retry_delay",
+  "retry_backoff",
+  "retry_on_other_worker",
+  "flaky_result",
   "quarantine_threshold",
   "quarantine_config",
   "health_check_interval",
@@ -1300,7 +1308,7 @@ load_resources_and_rules (ShoalConfig *self, ShoalSettings *settings, GError **e
     {
       static const char *const rule_keys[] = { "match", "timeout", "tags", "resources",
                                                "depends", "requires", "priority", "slots",
-                                               "exclusive", "fixtures", NULL };
+                                               "exclusive", "retries", "fixtures", NULL };
       ShoalTestRule *rule = shoal_test_rule_new_from_settings (rules->pdata[i], TRUE, error);
 
       if (rule == NULL)
@@ -1374,6 +1382,25 @@ load_settings (ShoalConfig *self, ShoalSettings *settings, GError **error)
     return FALSE;
   self->retries = retries;
   self->quarantine_threshold = quarantine_threshold;
+
+  if (!shoal_settings_get_double (settings, "retry_delay", 0, 0, 3600, &self->retry_delay, error) ||
+      !shoal_settings_get_boolean (settings, "retry_backoff", FALSE, &self->retry_backoff, error) ||
+      !shoal_settings_get_boolean (settings, "retry_on_other_worker", FALSE,
+                                   &self->retry_on_other_worker, error))
+    return FALSE;
+  {
+    g_autofree char *flaky_result = shoal_settings_get_string (settings, "flaky_result", "pass", error);
+
+    if (flaky_result == NULL)
+      return FALSE;
+    if (!g_str_equal (flaky_result, "pass") && !g_str_equal (flaky_result, "fail"))
+      {
+        shoal_settings_set_error (settings, "flaky_result", error, SHOAL_CONFIG_ERROR_INVALID,
+                                  _ ("must be 'pass' or 'fail', got '%s'"), flaky_result);
+        return FALSE;
+      }
+    self->flaky_fails = g_str_equal (flaky_result, "fail");
+  }
 
   if (!get_path (settings, "quarantine_config", &self->quarantine_config, error) ||
       !get_positive_double (settings, "health_check_interval", 30, &self->health_check_interval,
@@ -1765,6 +1792,61 @@ shoal_config_get_retries (ShoalConfig *self)
   g_return_val_if_fail (SHOAL_IS_CONFIG (self), 0);
 
   return self->retries;
+}
+
+/**
+ * shoal_config_get_retry_delay:
+ * @self: a #ShoalConfig
+ *
+ * Returns: seconds to wait before a retry (`retry_delay:`, 0 by default);
+ *   doubled for each further retry with [method@Shoal.Config.get_retry_backoff]
+ */
+double
+shoal_config_get_retry_delay (ShoalConfig *self)
+{
+  g_return_val_if_fail (SHOAL_IS_CONFIG (self), 0);
+  return self->retry_delay;
+}
+
+/**
+ * shoal_config_get_retry_backoff:
+ * @self: a #ShoalConfig
+ *
+ * Returns: whether the retry delay doubles with each retry (`retry_backoff:`)
+ */
+gboolean
+shoal_config_get_retry_backoff (ShoalConfig *self)
+{
+  g_return_val_if_fail (SHOAL_IS_CONFIG (self), FALSE);
+  return self->retry_backoff;
+}
+
+/**
+ * shoal_config_get_retry_on_other_worker:
+ * @self: a #ShoalConfig
+ *
+ * Returns: whether a retry avoids the worker of the failed attempt
+ *   (`retry_on_other_worker:`)
+ */
+gboolean
+shoal_config_get_retry_on_other_worker (ShoalConfig *self)
+{
+  g_return_val_if_fail (SHOAL_IS_CONFIG (self), FALSE);
+  return self->retry_on_other_worker;
+}
+
+/**
+ * shoal_config_get_flaky_fails:
+ * @self: a #ShoalConfig
+ *
+ * Returns: whether a flaky test (failed, then passed on a retry) fails the
+ *   run (`flaky_result: fail`); by default it does not
+ */
+gboolean
+shoal_config_get_flaky_fails (ShoalConfig *self)
+{
+  g_return_val_if_fail (SHOAL_IS_CONFIG (self), FALSE);
+  return self->flaky_fails;
 }
 
 /**

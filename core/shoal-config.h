@@ -101,6 +101,14 @@ gboolean shoal_config_get_debug_mode (ShoalConfig *self);
 SHOAL_AVAILABLE_IN_1_0
 gboolean shoal_config_get_batching (ShoalConfig *self);
 SHOAL_AVAILABLE_IN_1_0
+double shoal_config_get_retry_delay (ShoalConfig *self);
+SHOAL_AVAILABLE_IN_1_0
+gboolean shoal_config_get_retry_backoff (ShoalConfig *self);
+SHOAL_AVAILABLE_IN_1_0
+gboolean shoal_config_get_retry_on_other_worker (ShoalConfig *self);
+SHOAL_AVAILABLE_IN_1_0
+gboolean shoal_config_get_flaky_fails (ShoalConfig *self);
+SHOAL_AVAILABLE_IN_1_0
 const char *shoal_config_get_log_level (ShoalConfig *self);
 SHOAL_AVAILABLE_IN_1_0
 const char *shoal_config_get_base_temp_dir (ShoalConfig *self);

@@ -548,16 +548,23 @@ ensure_managers (ShoalProject *self,
       /* Pools the suites' frameworks define, unless resource_pools: has
        * one of that name. */
       {
-        g_autoptr (GVariant) adapter_pools = g_variant_dict_end (self->adapter_pools);
+        g_autoptr (GVariant) adapter_pools = g_variant_ref_sink (g_variant_dict_end (self->adapter_pools));
         GVariantIter iter;
         const char *pool_name;
-        guint32 size;
+        GVariant *value;
 
         g_variant_iter_init (&iter, adapter_pools);
-        while (g_variant_iter_next (&iter, "{&su}", &pool_name, &size))
-          if (!shoal_resource_pool_manager_has_pool (manager, pool_name) && size > 0 &&
-              !shoal_resource_pool_manager_add_pool (manager, pool_name, size, error))
-            return FALSE;
+        while (g_variant_iter_loop (&iter, "{&sv}", &pool_name, &value))
+          {
+            guint32 size = g_variant_get_uint32 (value);
+
+            if (!shoal_resource_pool_manager_has_pool (manager, pool_name) && size > 0 &&
+                !shoal_resource_pool_manager_add_pool (manager, pool_name, size, error))
+              {
+                g_variant_unref (value);
+                return FALSE;
+              }
+          }
       }
       self->pool_manager = g_steal_pointer (&manager);
     }
@@ -775,6 +782,11 @@ shoal_project_create_scheduler_for_tests (ShoalProject *self,
   shoal_scheduler_set_pool_manager (scheduler, self->pool_manager);
   shoal_scheduler_set_resource_timeout (scheduler, shoal_config_get_resource_timeout (self->config));
   shoal_scheduler_set_batching (scheduler, shoal_config_get_batching (self->config));
+  shoal_scheduler_set_retries (scheduler, shoal_config_get_retries (self->config),
+                               shoal_config_get_retry_delay (self->config),
+                               shoal_config_get_retry_backoff (self->config),
+                               shoal_config_get_retry_on_other_worker (self->config),
+                               shoal_config_get_flaky_fails (self->config));
   if (shoal_config_get_dynamic_workers (self->config))
     shoal_scheduler_set_min_workers (scheduler, shoal_config_get_min_workers (self->config));
   {

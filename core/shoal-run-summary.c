@@ -24,6 +24,10 @@ struct _ShoalRunSummary
   char *run_dir;
   GPtrArray *results;
   guint counts[SHOAL_OUTCOME_ERROR + 1];
+  guint n_retried;
+  guint n_flaky;
+  guint n_quarantined;
+  guint n_quarantined_failures;
   double execution_time;
   gboolean interrupted;
 };
@@ -171,8 +175,23 @@ shoal_run_summary_add_result (ShoalRunSummary *self,
 
   outcome = shoal_test_result_get_outcome (result);
   g_ptr_array_add (self->results, g_object_ref (result));
+  /* A retried attempt is reported, but the test's last attempt is what
+   * counts. */
+  if (shoal_test_result_get_retried (result))
+    {
+      self->n_retried++;
+      return;
+    }
   if ((guint) outcome < G_N_ELEMENTS (self->counts))
     self->counts[outcome]++;
+  if (shoal_test_result_get_flaky (result))
+    self->n_flaky++;
+  if (shoal_test_result_get_quarantined (result))
+    {
+      self->n_quarantined++;
+      if (!shoal_outcome_is_success (outcome))
+        self->n_quarantined_failures++;
+    }
 }
 
 /**
@@ -257,7 +276,7 @@ guint
 shoal_run_summary_get_total_tests (ShoalRunSummary *self)
 {
   g_return_val_if_fail (SHOAL_IS_RUN_SUMMARY (self), 0);
-  return self->results->len;
+  return self->results->len - self->n_retried;
 }
 
 /**
@@ -358,6 +377,45 @@ shoal_run_summary_get_results (ShoalRunSummary *self)
 }
 
 /**
+ * shoal_run_summary_get_flaky_tests:
+ * @self: a summary
+ *
+ * Returns: the tests that passed only on a retry
+ */
+guint
+shoal_run_summary_get_flaky_tests (ShoalRunSummary *self)
+{
+  g_return_val_if_fail (SHOAL_IS_RUN_SUMMARY (self), 0);
+  return self->n_flaky;
+}
+
+/**
+ * shoal_run_summary_get_quarantined_tests:
+ * @self: a summary
+ *
+ * Returns: the quarantined tests that ran (they never fail the run)
+ */
+guint
+shoal_run_summary_get_quarantined_tests (ShoalRunSummary *self)
+{
+  g_return_val_if_fail (SHOAL_IS_RUN_SUMMARY (self), 0);
+  return self->n_quarantined;
+}
+
+/**
+ * shoal_run_summary_get_retried_attempts:
+ * @self: a summary
+ *
+ * Returns: the attempts that did not pass and were run again
+ */
+guint
+shoal_run_summary_get_retried_attempts (ShoalRunSummary *self)
+{
+  g_return_val_if_fail (SHOAL_IS_RUN_SUMMARY (self), 0);
+  return self->n_retried;
+}
+
+/**
  * shoal_run_summary_get_exit_status:
  * @self: a summary
  *
@@ -370,5 +428,6 @@ shoal_run_summary_get_exit_status (ShoalRunSummary *self)
 
   if (self->interrupted)
     return 130;
-  return shoal_run_summary_get_failed_tests (self) > 0 ? 1 : 0;
+  /* Quarantined tests never fail the run. */
+  return shoal_run_summary_get_failed_tests (self) > self->n_quarantined_failures ? 1 : 0;
 }

@@ -58,6 +58,12 @@ gboolean shoal_run_summary_get_interrupted (ShoalRunSummary *self);
 SHOAL_AVAILABLE_IN_1_0
 GPtrArray *shoal_run_summary_get_results (ShoalRunSummary *self);
 SHOAL_AVAILABLE_IN_1_0
+guint shoal_run_summary_get_flaky_tests (ShoalRunSummary *self);
+SHOAL_AVAILABLE_IN_1_0
+guint shoal_run_summary_get_quarantined_tests (ShoalRunSummary *self);
+SHOAL_AVAILABLE_IN_1_0
+guint shoal_run_summary_get_retried_attempts (ShoalRunSummary *self);
+SHOAL_AVAILABLE_IN_1_0
 int shoal_run_summary_get_exit_status (ShoalRunSummary *self);
 
 G_END_DECLS

@@ -92,6 +92,8 @@ struct _Job
   gboolean exclusive;
   gboolean estimate_known;   /* the history knows its duration */
   guint environment_retries; /* its environment could not be made */
+  guint failed_attempts;     /* attempts that did not pass and were retried */
+  char *avoid_worker;        /* retry_on_other_worker: the last attempt's */
 };
 
 struct _Worker
@@ -181,6 +183,13 @@ struct _ShoalScheduler
   guint n_busy;       /* worker slots busy now */
   guint n_failed_workers;
   guint pressure_id;
+  guint retries; /* the default number of retries */
+  double retry_delay;
+  gboolean retry_backoff;
+  gboolean retry_on_other_worker;
+  gboolean flaky_fails;
+  GHashTable *quarantined; /* test ids */
+  guint n_retry_delays;    /* retries waiting for their delay */
 };
 
 G_DEFINE_FINAL_TYPE (ShoalScheduler, shoal_scheduler, G_TYPE_OBJECT)
@@ -212,6 +221,7 @@ job_free (Job *job)
   g_strfreev (job->pool_requests);
   g_clear_pointer (&job->instances, g_ptr_array_unref);
   g_clear_pointer (&job->batch, g_ptr_array_unref);
+  g_free (job->avoid_worker);
   g_free (job->skip_reason);
   g_free (job);
 }
@@ -222,6 +232,7 @@ shoal_scheduler_finalize (GObject *object)
   ShoalScheduler *self = SHOAL_SCHEDULER (object);
 
   g_clear_object (&self->strategy);
+  g_clear_pointer (&self->quarantined, g_hash_table_unref);
   g_clear_object (&self->lock_manager);
   g_clear_object (&self->pool_manager);
   g_clear_object (&self->env_manager);
@@ -2047,11 +2058,189 @@ release_finally_jobs (ShoalScheduler *self)
     }
 }
 
+/* Retries
+ *
+ * An attempt that did not pass (failed, timed out, crashed, error) is
+ * retried while the test has retries left: its results are reported and
+ * recorded as attempts marked `retried`, its resources released, and the
+ * test becomes ready again after the retry delay (doubled for each further
+ * retry with backoff). A test that then passes is flaky: its result says
+ * so, and with flaky_result: fail it counts as failed. Tests skipped for a
+ * requirement, cleanups and interrupted runs are not retried. */
+
+typedef struct
+{
+  ShoalScheduler *self;
+  Job *job;
+} Retry;
+
+static guint
+retries_for (ShoalScheduler *self,
+             Job *job)
+{
+  int own = shoal_test_case_get_retries (job->test);
+
+  return own >= 0 ? (guint) own : self->retries;
+}
+
+static gboolean
+on_retry_delay (gpointer user_data)
+{
+  Retry *retry = user_data;
+
+  retry->self->n_retry_delays--;
+  if (retry->job->state == JOB_WAITING && !retry->self->interrupted)
+    make_ready (retry->self, retry->job);
+  schedule_dispatch (retry->self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Marks a passing attempt after failed ones flaky. */
+static void
+mark_flaky (ShoalScheduler *self,
+            Job *job,
+            GPtrArray *results)
+{
+  for (guint i = 0; i < results->len; i++)
+    {
+      ShoalTestResult *result = results->pdata[i];
+      g_autofree char *message = NULL;
+
+      if (shoal_test_result_is_sealed (result))
+        continue;
+      shoal_test_result_set_flaky (result, TRUE);
+      message = g_strdup_printf (_ ("flaky: passed on attempt %u after %u that did not%s"),
+                                 job->attempt, job->failed_attempts,
+                                 self->flaky_fails ? _ (" (flaky_result: fail)") : "");
+      if (self->flaky_fails)
+        shoal_test_result_set_outcome (result, SHOAL_OUTCOME_FAILED);
+      shoal_test_result_set_message (result, message);
+    }
+}
+
+static gboolean
+retry_job (ShoalScheduler *self,
+           Job *job,
+           GPtrArray *results)
+{
+  gboolean failed = results->len == 0;
+  const char *worker_id = NULL;
+  double delay;
+
+  for (guint i = 0; i < results->len; i++)
+    {
+      ShoalTestResult *result = results->pdata[i];
+
+      if (self->quarantined != NULL &&
+          g_hash_table_contains (self->quarantined, shoal_test_case_get_id (job->test)) &&
+          !shoal_test_result_is_sealed (result))
+        shoal_test_result_set_quarantined (result, TRUE);
+      if (!shoal_outcome_is_success (shoal_test_result_get_outcome (result)))
+        failed = TRUE;
+      if (worker_id == NULL)
+        worker_id = shoal_test_result_get_worker_id (result);
+    }
+
+  if (!failed)
+    {
+      if (job->failed_attempts > 0)
+        mark_flaky (self, job, results);
+      return FALSE;
+    }
+  if (self->interrupted || job->skip_reason != NULL || job->attempt == 0 ||
+      shoal_test_case_get_runs_finally (job->test) ||
+      job->failed_attempts >= retries_for (self, job))
+    return FALSE;
+
+  for (guint i = 0; i < results->len; i++)
+    if (!shoal_test_result_is_sealed (results->pdata[i]))
+      shoal_test_result_set_retried (results->pdata[i], TRUE);
+  job->failed_attempts++;
+  release_resources (self, job);
+  record_results (self, results);
+  g_free (job->avoid_worker);
+  job->avoid_worker = self->retry_on_other_worker ? g_strdup (worker_id) : NULL;
+
+  delay = self->retry_delay;
+  if (self->retry_backoff)
+    delay *= (double) (1u << MIN (job->failed_attempts - 1, 16u));
+  job->state = JOB_WAITING;
+  if (delay > 0)
+    {
+      g_autoptr (GSource) source = g_timeout_source_new ((guint) MIN (delay * 1000, G_MAXUINT));
+      Retry *retry = g_new (Retry, 1);
+
+      retry->self = self;
+      retry->job = job;
+      g_source_set_callback (source, on_retry_delay, retry, g_free);
+      g_source_attach (source, self->main_context);
+      self->n_retry_delays++;
+    }
+  else
+    make_ready (self, job);
+  schedule_dispatch (self);
+  return TRUE;
+}
+
+/**
+ * shoal_scheduler_set_retries:
+ * @self: a scheduler
+ * @retries: how many times a test runs again after an attempt that did not
+ *   pass, unless the test says otherwise ([method@Shoal.TestCase.set_retries])
+ * @delay: seconds before a retry
+ * @backoff: whether the delay doubles with each further retry
+ * @on_other_worker: whether a retry avoids the worker of the failed attempt
+ *   (when another worker can take it)
+ * @flaky_fails: whether a test that passes only on a retry fails the run
+ *
+ * Sets the run's retries: see the class description.
+ */
+void
+shoal_scheduler_set_retries (ShoalScheduler *self,
+                             guint retries,
+                             double delay,
+                             gboolean backoff,
+                             gboolean on_other_worker,
+                             gboolean flaky_fails)
+{
+  g_return_if_fail (SHOAL_IS_SCHEDULER (self));
+  g_return_if_fail (!self->started);
+  self->retries = retries;
+  self->retry_delay = MAX (delay, 0);
+  self->retry_backoff = !!backoff;
+  self->retry_on_other_worker = !!on_other_worker;
+  self->flaky_fails = !!flaky_fails;
+}
+
+/**
+ * shoal_scheduler_set_quarantined_tests:
+ * @self: a scheduler
+ * @test_ids: (array zero-terminated=1) (nullable): ids of quarantined tests
+ *
+ * Quarantined tests run and are reported, marked quarantined, but never
+ * fail the run.
+ */
+void
+shoal_scheduler_set_quarantined_tests (ShoalScheduler *self,
+                                       const char *const *test_ids)
+{
+  g_return_if_fail (SHOAL_IS_SCHEDULER (self));
+  g_return_if_fail (!self->started);
+  g_clear_pointer (&self->quarantined, g_hash_table_unref);
+  if (test_ids == NULL || test_ids[0] == NULL)
+    return;
+  self->quarantined = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (guint i = 0; test_ids[i] != NULL; i++)
+    g_hash_table_add (self->quarantined, g_strdup (test_ids[i]));
+}
+
 static void
 finish_job (ShoalScheduler *self,
             Job *job,
             GPtrArray *results)
 {
+  if (retry_job (self, job, results))
+    return;
   job->passed = results->len > 0;
   for (guint i = 0; i < results->len; i++)
     if (shoal_test_result_get_outcome (g_ptr_array_index (results, i)) != SHOAL_OUTCOME_PASSED)
@@ -2125,7 +2314,8 @@ dispatch (ShoalScheduler *self)
 
   if (self->n_running == 0 && (self->interrupted || self->n_unfinished == 0))
     complete_run (self);
-  else if (self->n_running == 0 && self->dispatch_id == 0 && self->resource_tick_id == 0)
+  else if (self->n_running == 0 && self->dispatch_id == 0 && self->resource_tick_id == 0 &&
+           self->n_retry_delays == 0)
     {
       /* Nothing runs and nothing can start: only a strategy that refuses
        * every ready test gets here. Fail what is left rather than hang. */
@@ -2433,6 +2623,10 @@ admit (ShoalTestCase *test,
 
   if (job == NULL || job->slots > available_slots (self) || self->exclusive_running ||
       (job->exclusive && self->n_busy > 0))
+    return FALSE;
+  /* A retry goes elsewhere when another worker can take it. */
+  if (job->avoid_worker != NULL && g_str_equal (job->avoid_worker, worker_id) &&
+      self->max_workers - self->n_failed_workers > 1)
     return FALSE;
   if (job->holds_resources)
     return TRUE;
@@ -2747,6 +2941,11 @@ complete_run (ShoalScheduler *self)
   for (ShoalOutcome o = SHOAL_OUTCOME_PASSED; o <= SHOAL_OUTCOME_ERROR; o++)
     json_object_set_int_member (payload, shoal_outcome_to_string (o),
                                 shoal_run_summary_count (self->summary, o));
+  json_object_set_int_member (payload, "flaky", shoal_run_summary_get_flaky_tests (self->summary));
+  json_object_set_int_member (payload, "quarantined",
+                              shoal_run_summary_get_quarantined_tests (self->summary));
+  json_object_set_int_member (payload, "retried",
+                              shoal_run_summary_get_retried_attempts (self->summary));
   json_object_set_double_member (payload, "execution_time", elapsed);
   json_object_set_boolean_member (payload, "interrupted", self->interrupted);
   json_object_set_int_member (payload, "exit_status",

@@ -68,6 +68,16 @@ SHOAL_AVAILABLE_IN_1_0
 guint shoal_scheduler_redistribute_failed_worker_tests (ShoalScheduler *self,
                                                         const char *const *worker_ids);
 SHOAL_AVAILABLE_IN_1_0
+void shoal_scheduler_set_retries (ShoalScheduler *self,
+                                  guint retries,
+                                  double delay,
+                                  gboolean backoff,
+                                  gboolean on_other_worker,
+                                  gboolean flaky_fails);
+SHOAL_AVAILABLE_IN_1_0
+void shoal_scheduler_set_quarantined_tests (ShoalScheduler *self,
+                                            const char *const *test_ids);
+SHOAL_AVAILABLE_IN_1_0
 void shoal_scheduler_set_batching (ShoalScheduler *self,
                                    gboolean batching);
 SHOAL_AVAILABLE_IN_1_0

@@ -45,6 +45,7 @@ struct _ShoalTestCase
   guint slots;
   gboolean runs_finally;
   gboolean exclusive;
+  int retries; /* -1: the run's default */
   gboolean sealed;
 };
 
@@ -223,6 +224,7 @@ static void
 shoal_test_case_init (ShoalTestCase *self)
 {
   self->slots = 1;
+  self->retries = -1;
 }
 
 /**
@@ -752,6 +754,37 @@ shoal_test_case_set_exclusive (ShoalTestCase *self,
   g_return_if_fail (SHOAL_IS_TEST_CASE (self));
   RETURN_IF_SEALED (self);
   self->exclusive = !!exclusive;
+}
+
+/**
+ * shoal_test_case_get_retries:
+ * @self: a test case
+ *
+ * Returns: how many times the test runs again after an attempt that did
+ *   not pass, or -1 for the run's default (`retries:`)
+ */
+int
+shoal_test_case_get_retries (ShoalTestCase *self)
+{
+  g_return_val_if_fail (SHOAL_IS_TEST_CASE (self), -1);
+  return self->retries;
+}
+
+/**
+ * shoal_test_case_set_retries:
+ * @self: a test case
+ * @retries: the number of retries, or -1 for the run's default
+ *
+ * Sets how many times the test runs again after an attempt that did not
+ * pass.
+ */
+void
+shoal_test_case_set_retries (ShoalTestCase *self,
+                             int retries)
+{
+  g_return_if_fail (SHOAL_IS_TEST_CASE (self));
+  RETURN_IF_SEALED (self);
+  self->retries = MAX (retries, -1);
 }
 
 /**

@@ -118,6 +118,11 @@ SHOAL_AVAILABLE_IN_1_0
 void shoal_test_case_set_runs_finally (ShoalTestCase *self,
                                        gboolean runs_finally);
 SHOAL_AVAILABLE_IN_1_0
+int shoal_test_case_get_retries (ShoalTestCase *self);
+SHOAL_AVAILABLE_IN_1_0
+void shoal_test_case_set_retries (ShoalTestCase *self,
+                                  int retries);
+SHOAL_AVAILABLE_IN_1_0
 gboolean shoal_test_case_get_exclusive (ShoalTestCase *self);
 SHOAL_AVAILABLE_IN_1_0
 void shoal_test_case_set_exclusive (ShoalTestCase *self,

@@ -37,6 +37,9 @@ struct _ShoalTestResult
   int exit_status;
   int signum;
   guint attempt;
+  gboolean retried;
+  gboolean flaky;
+  gboolean quarantined;
   gboolean sealed;
 };
 
@@ -134,6 +137,9 @@ shoal_test_result_copy (ShoalTestResult *self)
   copy->exit_status = self->exit_status;
   copy->signum = self->signum;
   copy->attempt = self->attempt;
+  copy->retried = self->retried;
+  copy->flaky = self->flaky;
+  copy->quarantined = self->quarantined;
   return copy;
 }
 
@@ -358,6 +364,83 @@ shoal_test_result_set_duration (ShoalTestResult *self,
   self->duration = seconds;
 }
 
+#define FLAG_ACCESSORS(field, getter, setter)                  \
+  gboolean getter (ShoalTestResult *self)                      \
+  {                                                            \
+    g_return_val_if_fail (SHOAL_IS_TEST_RESULT (self), FALSE); \
+    return self->field;                                        \
+  }                                                            \
+  void setter (ShoalTestResult *self, gboolean value)          \
+  {                                                            \
+    g_return_if_fail (SHOAL_IS_TEST_RESULT (self));            \
+    RETURN_IF_SEALED (self);                                   \
+    self->field = !!value;                                     \
+  }
+
+/**
+ * shoal_test_result_get_retried:
+ * @self: a result
+ *
+ * Returns: %TRUE if this attempt did not pass and the test ran again: it
+ *   stays in the reports as an attempt, not as the test's result
+ */
+/**
+ * shoal_test_result_set_retried:
+ * @self: a result
+ * @retried: whether the test ran again after this attempt
+ *
+ * Marks an attempt that was retried.
+ */
+FLAG_ACCESSORS (retried, shoal_test_result_get_retried, shoal_test_result_set_retried)
+
+/**
+ * shoal_test_result_get_flaky:
+ * @self: a result
+ *
+ * Returns: %TRUE if the test passed after failed attempts in the same run
+ */
+/**
+ * shoal_test_result_set_flaky:
+ * @self: a result
+ * @flaky: whether the test passed only after failed attempts
+ *
+ * Marks a flaky result.
+ */
+FLAG_ACCESSORS (flaky, shoal_test_result_get_flaky, shoal_test_result_set_flaky)
+
+/**
+ * shoal_test_result_get_quarantined:
+ * @self: a result
+ *
+ * Returns: %TRUE if the test is quarantined: it ran and is reported, but
+ *   never fails the run
+ */
+/**
+ * shoal_test_result_set_quarantined:
+ * @self: a result
+ * @quarantined: whether the test is quarantined
+ *
+ * Marks the result of a quarantined test.
+ */
+FLAG_ACCESSORS (quarantined, shoal_test_result_get_quarantined, shoal_test_result_set_quarantined)
+
+/**
+ * shoal_test_result_fails_run:
+ * @self: a result
+ *
+ * Whether the result makes the run fail: the test's last attempt did not
+ * pass (or skip), and the test is not quarantined. Attempts that were
+ * retried never do.
+ *
+ * Returns: %TRUE if it fails the run
+ */
+gboolean
+shoal_test_result_fails_run (ShoalTestResult *self)
+{
+  g_return_val_if_fail (SHOAL_IS_TEST_RESULT (self), FALSE);
+  return !self->retried && !self->quarantined && !shoal_outcome_is_success (self->outcome);
+}
+
 /**
  * shoal_test_result_get_peak_rss:
  * @self: a result
@@ -547,6 +630,17 @@ add_string (JsonBuilder *builder,
     json_builder_add_null_value (builder);
 }
 
+static void
+add_flag (JsonBuilder *builder,
+          const char *name,
+          gboolean value)
+{
+  if (!value)
+    return;
+  json_builder_set_member_name (builder, name);
+  json_builder_add_boolean_value (builder, TRUE);
+}
+
 /**
  * shoal_test_result_to_json:
  * @self: a result
@@ -600,6 +694,10 @@ shoal_test_result_to_json (ShoalTestResult *self)
   json_builder_add_int_value (builder, self->attempt);
   add_string (builder, "output", self->output_path);
   add_string (builder, "message", self->message);
+  /* Flags only when set: most results have none. */
+  add_flag (builder, "retried", self->retried);
+  add_flag (builder, "flaky", self->flaky);
+  add_flag (builder, "quarantined", self->quarantined);
   json_builder_set_member_name (builder, "resources");
   json_builder_begin_array (builder);
   for (guint i = 0; self->resources != NULL && self->resources[i] != NULL; i++)
@@ -688,6 +786,9 @@ shoal_test_result_new_from_json (JsonNode *node,
   self->signum = (int) get_int_member (object, "signal", 0);
   self->attempt = (guint) MAX (1, get_int_member (object, "attempt", 1));
   self->peak_rss = get_int_member (object, "peak_rss", -1);
+  self->retried = json_object_get_boolean_member_with_default (object, "retried", FALSE);
+  self->flaky = json_object_get_boolean_member_with_default (object, "flaky", FALSE);
+  self->quarantined = json_object_get_boolean_member_with_default (object, "quarantined", FALSE);
   member = json_object_get_member (object, "duration");
   if (member != NULL && JSON_NODE_HOLDS_VALUE (member))
     self->duration = json_node_get_double (member);

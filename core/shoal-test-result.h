@@ -69,6 +69,23 @@ SHOAL_AVAILABLE_IN_1_0
 void shoal_test_result_set_duration (ShoalTestResult *self,
                                      double seconds);
 SHOAL_AVAILABLE_IN_1_0
+gboolean shoal_test_result_get_retried (ShoalTestResult *self);
+SHOAL_AVAILABLE_IN_1_0
+void shoal_test_result_set_retried (ShoalTestResult *self,
+                                    gboolean retried);
+SHOAL_AVAILABLE_IN_1_0
+gboolean shoal_test_result_get_flaky (ShoalTestResult *self);
+SHOAL_AVAILABLE_IN_1_0
+void shoal_test_result_set_flaky (ShoalTestResult *self,
+                                  gboolean flaky);
+SHOAL_AVAILABLE_IN_1_0
+gboolean shoal_test_result_get_quarantined (ShoalTestResult *self);
+SHOAL_AVAILABLE_IN_1_0
+void shoal_test_result_set_quarantined (ShoalTestResult *self,
+                                        gboolean quarantined);
+SHOAL_AVAILABLE_IN_1_0
+gboolean shoal_test_result_fails_run (ShoalTestResult *self);
+SHOAL_AVAILABLE_IN_1_0
 gint64 shoal_test_result_get_peak_rss (ShoalTestResult *self);
 SHOAL_AVAILABLE_IN_1_0
 void shoal_test_result_set_peak_rss (ShoalTestResult *self,

@@ -51,6 +51,7 @@ struct _ShoalTestRule
   guint slots;
   gboolean has_exclusive;
   gboolean exclusive;
+  int retries; /* -1: not given */
   gboolean has_priority;
 };
 
@@ -156,7 +157,7 @@ read_strv (ShoalSettings *settings,
  * @error: return location for a #GError
  *
  * Reads the keys of a rule (`resources`, `depends`, `requires`, `priority`,
- * `slots`, `exclusive`, and with @with_match `match`, `timeout`, `tags`). Errors name
+ * `slots`, `exclusive`, `retries`, and with @with_match `match`, `timeout`, `tags`). Errors name
  * file, line, column and key.
  *
  * Returns: (transfer full): the rule, or %NULL with @error set
@@ -214,6 +215,13 @@ shoal_test_rule_new_from_settings (ShoalSettings *settings,
     return NULL;
   self->priority = (int) priority;
   self->slots = (guint) slots;
+  {
+    gint64 retries = -1;
+
+    if (!shoal_settings_get_int (settings, "retries", -1, 0, 100, &retries, error))
+      return NULL;
+    self->retries = (int) retries;
+  }
   self->has_exclusive = shoal_settings_get_kind (settings, "exclusive") != SHOAL_SETTINGS_KIND_NONE;
   if (!shoal_settings_get_boolean (settings, "exclusive", FALSE, &self->exclusive, error))
     return NULL;
@@ -425,4 +433,6 @@ shoal_test_rule_apply (ShoalTestRule *self,
     shoal_test_case_set_slots (test, self->slots);
   if (self->has_exclusive)
     shoal_test_case_set_exclusive (test, self->exclusive);
+  if (self->retries >= 0)
+    shoal_test_case_set_retries (test, self->retries);
 }

@@ -1065,6 +1065,57 @@ class TestShards(CliTestCase):
         self.assertIn('junk.ndjson:1', proc.stderr)
 
 
+class TestRetries(CliTestCase):
+    FLAKY = 'n=$(cat count-$SHOAL_TEST_ID 2>/dev/null || echo 0); echo $((n + 1)) > count-$SHOAL_TEST_ID; test $n -ge 1'
+
+    def retry_project(self, **top):
+        config = {'retries': 1, 'retry_delay': 0.05,
+                  'suites': [{'name': 'r', 'adapter': 'exec',
+                              'tests': [sh_test('flaky', self.FLAKY), sh_test('broken', 'exit 3'),
+                                        sh_test('fine', 'true')]}],
+                  'tests': [{'match': 'r::fine', 'retries': 0}]}
+        config.update(top)
+        return self.project(config)
+
+    def test_flaky_test_is_retried_and_reported(self):
+        project = self.retry_project()
+        junit = project.path('junit.xml')
+        proc, report = project.run_json('--report', 'junit=' + junit)
+        self.assertExit(proc, 1)  # 'broken' fails both attempts
+        attempts = [(r['id'], r['attempt'], r['outcome'], r.get('retried', False), r.get('flaky', False))
+                    for r in report['results']]
+        self.assertIn(('r::flaky', 1, 'failed', True, False), attempts)
+        self.assertIn(('r::flaky', 2, 'passed', False, True), attempts)
+        self.assertIn(('r::broken', 1, 'failed', True, False), attempts)
+        self.assertIn(('r::broken', 2, 'failed', False, False), attempts)
+        self.assertEqual(len(report['results']), 5)
+        self.assertEqual((report['total_tests'], report['passed_tests'], report['failed_tests']), (3, 2, 1))
+        self.assertEqual((report['flaky_tests'], report['retried_attempts']), (1, 2))
+        self.assertAlmostEqual(report['metrics']['flaky_rate'], 1 / 3)
+        with open(junit) as f:
+            xml = f.read()
+        self.assertEqual(xml.count('<testcase '), 3)
+        self.assertEqual(xml.count('<flakyFailure '), 1)
+        self.assertEqual(xml.count('<rerunFailure '), 1)
+        self.assertIn('Flaky: r::flaky', proc.stdout)
+        self.assertIn('1 flaky', proc.stdout)
+
+    def test_flaky_result_fail(self):
+        project = self.project({'retries': 2, 'flaky_result': 'fail',
+                                'suites': [{'name': 'r', 'adapter': 'exec',
+                                            'tests': [sh_test('flaky', self.FLAKY)]}]})
+        proc, report = project.run_json()
+        self.assertExit(proc, 1)
+        self.assertEqual(report['failed_tests'], 1)
+        self.assertEqual(report['flaky_tests'], 1)
+
+    def test_bad_retry_settings(self):
+        project = self.project({'flaky_result': 'maybe', 'suites': []})
+        proc = project.run('run')
+        self.assertExit(proc, 2)
+        self.assertIn("flaky_result: must be 'pass' or 'fail', got 'maybe'", proc.stderr)
+
+
 class TestSelection(CliTestCase):
     def selection_project(self):
         return self.project({'suites': [

@@ -54,9 +54,10 @@ static const BadInput bad_inputs[] = {
     "'distribution_strategy'?" },
   { "unknown-key-listing", "zzz: 1\n", SHOAL_CONFIG_ERROR_UNKNOWN_KEY,
     "shoal.yaml:1:1: zzz: unknown key 'zzz' (known keys: batching, cleanup_timeout, debug_mode, "
-    "distribution_strategy, environment, fixtures, health_check_interval, kill_grace, log_level, "
-    "max_workers, min_workers, quarantine_config, quarantine_threshold, reports, resource_pools, "
-    "resource_timeout, resources, retries, retry_failed, suites, temp_dir, tests, timeout)" },
+    "distribution_strategy, environment, fixtures, flaky_result, health_check_interval, "
+    "kill_grace, log_level, max_workers, min_workers, quarantine_config, quarantine_threshold, "
+    "reports, resource_pools, resource_timeout, resources, retries, retry_backoff, retry_delay, "
+    "retry_failed, retry_on_other_worker, suites, temp_dir, tests, timeout)" },
   { "unknown-environment-key", "environment:\n  cleanup_on_exti: true\n",
     SHOAL_CONFIG_ERROR_UNKNOWN_KEY,
     "shoal.yaml:2:3: environment.cleanup_on_exti: unknown key 'cleanup_on_exti'; did you mean "

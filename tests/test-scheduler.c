@@ -1335,6 +1335,124 @@ test_failed_worker_is_replaced (Fixture *fixture,
   shoal_environment_manager_cleanup_all (manager, NULL);
 }
 
+/* Retries: a test that fails on its first attempt and passes on its second
+ * (a counter file) is flaky and passes the run; every attempt is its own
+ * result; one that always fails uses up its retries and fails the run; a
+ * retry goes to another worker; a quarantined failing test does not fail
+ * the run. */
+static void
+test_retries_and_flaky (Fixture *fixture,
+                        gconstpointer data)
+{
+  g_autoptr (ShoalRunSummary) summary = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *quarantined[] = { "s::quarantined", NULL };
+  GPtrArray *results;
+  guint flaky_attempts = 0, always_attempts = 0;
+  const char *first_worker = NULL, *second_worker = NULL;
+
+  shoal_scheduler_set_retries (fixture->scheduler, 2, 0.05, TRUE, TRUE, FALSE);
+  shoal_scheduler_set_quarantined_tests (fixture->scheduler, quarantined);
+  add_shell_test (fixture, "flaky",
+                  "n=$(cat \"$DIR/count\" 2>/dev/null || echo 0); echo $((n + 1)) > \"$DIR/count\"; "
+                  "test $n -ge 1",
+                  0);
+  add_shell_test (fixture, "always", "exit 1", 0);
+  add_shell_test (fixture, "steady", "true", 0);
+  {
+    g_autoptr (ShoalTestCase) once = add_resource_test (fixture, "no-retry", "exit 1", NULL);
+
+    shoal_test_case_set_retries (once, 0);
+    g_assert_true (shoal_scheduler_add_test (fixture->scheduler, once, fixture->adapter, &error));
+  }
+  add_shell_test (fixture, "quarantined", "exit 1", 0);
+  summary = shoal_scheduler_run (fixture->scheduler, NULL, &error);
+  g_assert_no_error (error);
+
+  results = shoal_run_summary_get_results (summary);
+  for (guint i = 0; i < results->len; i++)
+    {
+      ShoalTestResult *result = results->pdata[i];
+      const char *id = shoal_test_result_get_test_id (result);
+
+      if (g_str_equal (id, "s::flaky"))
+        {
+          flaky_attempts++;
+          if (shoal_test_result_get_attempt (result) == 1)
+            {
+              g_assert_true (shoal_test_result_get_retried (result));
+              g_assert_cmpint (shoal_test_result_get_outcome (result), ==, SHOAL_OUTCOME_FAILED);
+              first_worker = shoal_test_result_get_worker_id (result);
+            }
+          else
+            {
+              g_assert_false (shoal_test_result_get_retried (result));
+              g_assert_true (shoal_test_result_get_flaky (result));
+              g_assert_cmpint (shoal_test_result_get_outcome (result), ==, SHOAL_OUTCOME_PASSED);
+              second_worker = shoal_test_result_get_worker_id (result);
+            }
+        }
+      if (g_str_equal (id, "s::always"))
+        always_attempts++;
+      if (g_str_equal (id, "s::no-retry"))
+        g_assert_cmpuint (shoal_test_result_get_attempt (result), ==, 1);
+      if (g_str_equal (id, "s::quarantined"))
+        g_assert_true (shoal_test_result_get_quarantined (result));
+    }
+  g_assert_cmpuint (flaky_attempts, ==, 2);
+  g_assert_cmpuint (always_attempts, ==, 3);
+  g_assert_cmpstr (first_worker, !=, second_worker);
+  g_assert_cmpuint (shoal_run_summary_get_total_tests (summary), ==, 5);
+  g_assert_cmpuint (shoal_run_summary_get_flaky_tests (summary), ==, 1);
+  g_assert_cmpuint (shoal_run_summary_get_quarantined_tests (summary), ==, 1);
+  /* flaky 1, always 2, no-retry 0, quarantined 2 */
+  g_assert_cmpuint (shoal_run_summary_get_retried_attempts (summary), ==, 5);
+  g_assert_cmpuint (shoal_run_summary_get_passed_tests (summary), ==, 2);
+  g_assert_cmpint (shoal_run_summary_get_exit_status (summary), ==, 1);
+}
+
+/* flaky_result: fail makes a flaky test fail the run; a quarantined
+ * failure alone leaves it passing. */
+static void
+test_flaky_result_fail_and_quarantine (Fixture *fixture,
+                                       gconstpointer data)
+{
+  g_autoptr (ShoalRunSummary) summary = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *quarantined[] = { "s::broken", NULL };
+
+  shoal_scheduler_set_retries (fixture->scheduler, 1, 0, FALSE, FALSE, TRUE);
+  shoal_scheduler_set_quarantined_tests (fixture->scheduler, quarantined);
+  add_shell_test (fixture, "broken", "exit 1", 0);
+  summary = shoal_scheduler_run (fixture->scheduler, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (shoal_run_summary_get_failed_tests (summary), ==, 1);
+  g_assert_cmpint (shoal_run_summary_get_exit_status (summary), ==, 0);
+}
+
+static void
+test_flaky_fails_the_run (Fixture *fixture,
+                          gconstpointer data)
+{
+  g_autoptr (ShoalRunSummary) summary = NULL;
+  g_autoptr (GError) error = NULL;
+  ShoalTestResult *result;
+
+  shoal_scheduler_set_retries (fixture->scheduler, 1, 0, FALSE, FALSE, TRUE);
+  add_shell_test (fixture, "flaky",
+                  "n=$(cat \"$DIR/count\" 2>/dev/null || echo 0); echo $((n + 1)) > \"$DIR/count\"; "
+                  "test $n -ge 1",
+                  0);
+  summary = shoal_scheduler_run (fixture->scheduler, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (shoal_run_summary_get_exit_status (summary), ==, 1);
+  result = g_ptr_array_index (shoal_run_summary_get_results (summary), 1);
+  g_assert_true (shoal_test_result_get_flaky (result));
+  g_assert_cmpint (shoal_test_result_get_outcome (result), ==, SHOAL_OUTCOME_FAILED);
+  g_assert_cmpstr (shoal_test_result_get_message (result), ==,
+                   "flaky: passed on attempt 2 after 1 that did not (flaky_result: fail)");
+}
+
 static void
 test_priority_first (Fixture *fixture,
                      gconstpointer data)
@@ -1462,6 +1580,9 @@ main (int argc,
   ADD ("exclusive-and-declared-locks", 4, test_exclusive_and_declared_locks);
   ADD ("workers-follow-the-load", 3, test_workers_follow_the_load);
   ADD ("failed-worker-is-replaced", 2, test_failed_worker_is_replaced);
+  ADD ("retries-and-flaky", 2, test_retries_and_flaky);
+  ADD ("flaky-result-fail-and-quarantine", 1, test_flaky_result_fail_and_quarantine);
+  ADD ("flaky-fails-the-run", 1, test_flaky_fails_the_run);
   ADD ("priority-first", 1, test_priority_first);
   ADD ("resource-stress", 16, test_resource_stress);
 #undef ADD

@@ -82,8 +82,9 @@ struct _ShoalConsoleReporter
   double execution_time;
   GPtrArray *results; /* ShoalTestResult, in stream order */
   guint counts[SHOAL_OUTCOME_ERROR + 1];
-  GHashTable *done;    /* ids of the scheduled tests that finished (a retry counts once) */
-  GHashTable *running; /* worker id (or test id) -> RunningTest */
+  guint n_quarantined_failures; /* not in counts: they do not fail the run */
+  GHashTable *done;             /* ids of the scheduled tests that finished (a retry counts once) */
+  GHashTable *running;          /* worker id (or test id) -> RunningTest */
 
   /* the status line */
   GSource *refresh_source;
@@ -539,7 +540,12 @@ handle_test_finished (ShoalConsoleReporter *self, ShoalEvent *event)
       return;
     }
   outcome = shoal_test_result_get_outcome (result);
-  if ((guint) outcome < G_N_ELEMENTS (self->counts))
+  /* A retried attempt is shown, but only a test's last attempt counts; a
+   * quarantined test that failed counts apart. */
+  if (shoal_test_result_get_quarantined (result) && !shoal_outcome_is_success (outcome) &&
+      !shoal_test_result_get_retried (result))
+    self->n_quarantined_failures++;
+  else if ((guint) outcome < G_N_ELEMENTS (self->counts) && !shoal_test_result_get_retried (result))
     self->counts[outcome]++;
 
   /* The first result of a running test finishes it; more results from the
@@ -661,7 +667,7 @@ print_failures (ShoalConsoleReporter *self)
       g_autofree char *label = NULL;
       g_autoptr (GString) heading = NULL;
 
-      if (shoal_outcome_is_success (outcome))
+      if (shoal_outcome_is_success (outcome) || shoal_test_result_get_retried (result))
         continue;
 
       label = result_label (result);
@@ -715,12 +721,40 @@ print_summary (ShoalConsoleReporter *self)
   if (counts[SHOAL_OUTCOME_ERROR] > 0)
     g_string_append_printf (summary, ", %u error%s", counts[SHOAL_OUTCOME_ERROR],
                             counts[SHOAL_OUTCOME_ERROR] > 1 ? "s" : "");
+  {
+    guint flaky = 0, quarantined = 0;
+
+    for (guint i = 0; i < self->results->len; i++)
+      {
+        ShoalTestResult *result = self->results->pdata[i];
+
+        flaky += shoal_test_result_get_flaky (result);
+        quarantined += shoal_test_result_get_quarantined (result) && !shoal_test_result_get_retried (result);
+      }
+    if (flaky > 0)
+      g_string_append_printf (summary, ", %u flaky", flaky);
+    if (quarantined > 0)
+      g_string_append_printf (summary, ", %u quarantined", quarantined);
+  }
   g_string_append_printf (summary, " in %.2fs", execution_time);
   if (self->workers > 0)
     g_string_append_printf (summary, " with %" G_GINT64_FORMAT " worker%s", self->workers,
                             self->workers > 1 ? "s" : "");
   emit_colored (self, success ? ANSI_BOLD_GREEN : ANSI_BOLD_RED, summary->str);
   emit (self, "\n");
+  /* The tests to look at even though the run passed. */
+  for (guint i = 0; i < self->results->len; i++)
+    {
+      ShoalTestResult *result = self->results->pdata[i];
+
+      if (shoal_test_result_get_retried (result))
+        continue;
+      if (shoal_test_result_get_flaky (result))
+        fprintf (self->out, "Flaky: %s\n", shoal_test_result_get_test_id (result));
+      if (shoal_test_result_get_quarantined (result))
+        fprintf (self->out, "Quarantined: %s (%s)\n", shoal_test_result_get_test_id (result),
+                 shoal_outcome_to_string (shoal_test_result_get_outcome (result)));
+    }
   if (self->run_dir != NULL)
     fprintf (self->out, "Run directory: %s\n", self->run_dir);
 }

@@ -208,21 +208,32 @@ build_report (ShoalJsonReporter *self)
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autofree char *started = NULL;
   guint counts[SHOAL_OUTCOME_ERROR + 1] = { 0 };
-  guint total = self->results->len;
-  guint failed;
+  guint total = 0, failed = 0, flaky = 0, quarantined = 0, retried = 0;
   double execution_time;
 
+  /* Every attempt is in "results"; the counts are of each test's last
+   * attempt (a retried attempt is marked "retried"). */
   for (guint i = 0; i < self->results->len; i++)
     {
-      ShoalOutcome outcome = shoal_test_result_get_outcome (g_ptr_array_index (self->results, i));
+      ShoalTestResult *result = g_ptr_array_index (self->results, i);
+      ShoalOutcome outcome = shoal_test_result_get_outcome (result);
 
+      if (shoal_test_result_get_retried (result))
+        {
+          retried++;
+          continue;
+        }
+      total++;
       if ((guint) outcome < G_N_ELEMENTS (counts))
         counts[outcome]++;
+      /* "failed_tests" is every result that fails the run, as the seed's
+       * failed_tests (quarantined tests never do); the kinds of failure are
+       * broken down beside it. */
+      if (shoal_test_result_fails_run (result))
+        failed++;
+      flaky += shoal_test_result_get_flaky (result);
+      quarantined += shoal_test_result_get_quarantined (result);
     }
-  /* "failed_tests" is every result that fails the run, as the seed's
-   * failed_tests; the kinds of failure are broken down beside it. */
-  failed = counts[SHOAL_OUTCOME_FAILED] + counts[SHOAL_OUTCOME_TIMEOUT] +
-           counts[SHOAL_OUTCOME_CRASHED] + counts[SHOAL_OUTCOME_ERROR];
 
   /* Without run-finished (the runner was killed) the stream's own span is
    * the best measure of how long the run took. */
@@ -252,6 +263,9 @@ build_report (ShoalJsonReporter *self)
   add_count (builder, "timeout_tests", counts[SHOAL_OUTCOME_TIMEOUT]);
   add_count (builder, "crashed_tests", counts[SHOAL_OUTCOME_CRASHED]);
   add_count (builder, "error_tests", counts[SHOAL_OUTCOME_ERROR]);
+  add_count (builder, "flaky_tests", flaky);
+  add_count (builder, "quarantined_tests", quarantined);
+  add_count (builder, "retried_attempts", retried);
   json_builder_set_member_name (builder, "execution_time");
   json_builder_add_double_value (builder, execution_time);
   /* A stream that ends without run-finished is an interrupted run too. */
@@ -274,7 +288,8 @@ build_report (ShoalJsonReporter *self)
    *                            compute_busy_time())
    *   pass_rate              = passed_tests / total_tests
    *   execution_success_rate = (passed_tests + skipped_tests) / total_tests
-   *                            (the results that let the run pass) */
+   *                            (the results that let the run pass)
+   *   flaky_rate             = flaky_tests / total_tests (passed only on a retry) */
   json_builder_set_member_name (builder, "metrics");
   json_builder_begin_object (builder);
   add_ratio (builder, "throughput", total, execution_time);
@@ -283,6 +298,7 @@ build_report (ShoalJsonReporter *self)
   add_ratio (builder, "pass_rate", counts[SHOAL_OUTCOME_PASSED], total);
   add_ratio (builder, "execution_success_rate",
              counts[SHOAL_OUTCOME_PASSED] + counts[SHOAL_OUTCOME_SKIPPED], total);
+  add_ratio (builder, "flaky_rate", flaky, total);
   json_builder_end_object (builder);
 
   /* Each result as the event stream carries it: to_json() writes exactly the

@@ -277,8 +277,30 @@ append_output (GString *xml, const char *path)
   append_text (xml, tail, -1);
 }
 
+/* Earlier attempts of a test that was retried, as Maven Surefire writes
+ * them: `flakyFailure` when the test passed in the end, `rerunFailure` when
+ * it did not. */
 static void
-append_testcase (GString *xml, ShoalTestResult *result)
+append_attempts (GString *xml, ShoalTestResult *result, GPtrArray *attempts)
+{
+  const char *element = shoal_test_result_get_flaky (result) ? "flakyFailure" : "rerunFailure";
+
+  for (guint i = 0; attempts != NULL && i < attempts->len; i++)
+    {
+      ShoalTestResult *attempt = attempts->pdata[i];
+      g_autofree char *failure = failure_message (attempt);
+
+      g_string_append_printf (xml, "      <%s", element);
+      append_attribute (xml, "message", failure);
+      append_attribute (xml, "type", shoal_outcome_to_string (shoal_test_result_get_outcome (attempt)));
+      g_string_append_c (xml, '>');
+      append_text (xml, failure, -1);
+      g_string_append_printf (xml, "</%s>\n", element);
+    }
+}
+
+static void
+append_testcase (GString *xml, ShoalTestResult *result, GPtrArray *attempts)
 {
   ShoalOutcome outcome = shoal_test_result_get_outcome (result);
   const char *output = shoal_test_result_get_output_path (result);
@@ -290,6 +312,20 @@ append_testcase (GString *xml, ShoalTestResult *result)
   append_attribute (xml, "name", result_case_name (result));
   append_time_attribute (xml, "time", shoal_test_result_get_duration (result));
   g_string_append (xml, ">\n");
+
+  /* A quarantined test that did not pass never fails the run: skipped,
+   * saying why. */
+  if (shoal_test_result_get_quarantined (result) && !shoal_outcome_is_success (outcome))
+    {
+      g_autofree char *quarantined = g_strdup_printf ("quarantined: %s %s",
+                                                      shoal_outcome_to_string (outcome),
+                                                      message != NULL ? message : "");
+
+      g_string_append (xml, "      <skipped");
+      append_attribute (xml, "message", quarantined);
+      g_string_append (xml, "/>\n");
+      outcome = SHOAL_OUTCOME_PASSED; /* nothing more to add */
+    }
 
   switch (outcome)
     {
@@ -327,6 +363,7 @@ append_testcase (GString *xml, ShoalTestResult *result)
     default:
       break;
     }
+  append_attempts (xml, result, attempts);
 
   if (output != NULL)
     {
@@ -353,6 +390,13 @@ totals_add (Totals *totals, ShoalTestResult *result)
   gint64 start = shoal_test_result_get_start_time (result);
 
   totals->tests++;
+  if (shoal_test_result_get_quarantined (result) &&
+      !shoal_outcome_is_success (shoal_test_result_get_outcome (result)))
+    {
+      totals->skipped++;
+      totals->time += MAX (0.0, shoal_test_result_get_duration (result));
+      return;
+    }
   switch (shoal_test_result_get_outcome (result))
     {
     case SHOAL_OUTCOME_FAILED:
@@ -391,6 +435,8 @@ build_document (ShoalJunitReporter *self)
   g_autoptr (GPtrArray) suites = g_ptr_array_new (); /* names, in order of appearance */
   g_autoptr (GHashTable) members =
       g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_ptr_array_unref);
+  g_autoptr (GHashTable) retried =
+      g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_ptr_array_unref);
   Totals all = { 0 };
   double execution_time;
 
@@ -399,6 +445,18 @@ build_document (ShoalJunitReporter *self)
       ShoalTestResult *result = g_ptr_array_index (self->results, i);
       const char *suite = result_suite (result);
       GPtrArray *results = g_hash_table_lookup (members, suite);
+
+      /* A retried attempt belongs to the test's last one. */
+      if (shoal_test_result_get_retried (result))
+        {
+          GPtrArray *attempts = g_hash_table_lookup (retried, shoal_test_result_get_test_id (result));
+
+          if (attempts == NULL)
+            g_hash_table_insert (retried, (gpointer) shoal_test_result_get_test_id (result),
+                                 attempts = g_ptr_array_new ());
+          g_ptr_array_add (attempts, result);
+          continue;
+        }
 
       if (results == NULL)
         {
@@ -444,7 +502,9 @@ build_document (ShoalJunitReporter *self)
       append_attribute (xml, "hostname", self->host != NULL ? self->host : "unknown");
       g_string_append (xml, ">\n");
       for (guint j = 0; j < results->len; j++)
-        append_testcase (xml, g_ptr_array_index (results, j));
+        append_testcase (xml, g_ptr_array_index (results, j),
+                         g_hash_table_lookup (retried, shoal_test_result_get_test_id (
+                                                           g_ptr_array_index (results, j))));
       g_string_append (xml, "  </testsuite>\n");
     }
 
