@@ -9,6 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/wait.h>
+
+#include <glib/gi18n-lib.h>
+
 #include "shoal-error.h"
 #include "shoal-process-reaper-private.h"
 #include "shoal-spawn.h"
@@ -213,4 +217,49 @@ shoal_spawn_capture (const char *const *argv,
   g_clear_pointer (&state.stdout_bytes, g_bytes_unref);
   g_clear_pointer (&state.stderr_bytes, g_bytes_unref);
   return TRUE;
+}
+
+/**
+ * shoal_describe_wait_status:
+ * @wait_status: a status from waitpid(), as [func@Shoal.spawn_capture] gives
+ *
+ * How a helper process ended, for messages: `exited with status 3` or
+ * `killed by signal 11 (Segmentation fault)`.
+ *
+ * Returns: (transfer full): the description
+ */
+char *
+shoal_describe_wait_status (int wait_status)
+{
+  if (WIFSIGNALED (wait_status))
+    return g_strdup_printf (_ ("killed by signal %d (%s)"), WTERMSIG (wait_status),
+                            g_strsignal (WTERMSIG (wait_status)));
+  return g_strdup_printf (_ ("exited with status %d"), WEXITSTATUS (wait_status));
+}
+
+/**
+ * shoal_text_tail:
+ * @text: (nullable): a helper's output
+ * @max_lines: how many lines to keep, at least 1
+ *
+ * The last @max_lines lines of @text, without surrounding blank space: what
+ * an error message quotes of a helper's standard error.
+ *
+ * Returns: (transfer full): the tail (empty for %NULL)
+ */
+char *
+shoal_text_tail (const char *text,
+                 guint max_lines)
+{
+  g_autofree char *stripped = g_strstrip (g_strdup (text != NULL ? text : ""));
+  const char *start = stripped + strlen (stripped);
+  guint lines = 0;
+
+  while (start > stripped)
+    {
+      if (start[-1] == '\n' && ++lines == max_lines)
+        break;
+      start--;
+    }
+  return g_strdup (start);
 }

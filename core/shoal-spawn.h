@@ -25,5 +25,10 @@ gboolean shoal_spawn_capture (const char *const *argv,
                               int *out_wait_status,
                               GCancellable *cancellable,
                               GError **error);
+SHOAL_AVAILABLE_IN_1_0
+char *shoal_describe_wait_status (int wait_status);
+SHOAL_AVAILABLE_IN_1_0
+char *shoal_text_tail (const char *text,
+                       guint max_lines);
 
 G_END_DECLS

@@ -367,32 +367,6 @@ expand_argv (const char *const *template, const char *id, const char *tmpdir)
 
 /* Discovery */
 
-static char *
-describe_wait_status (int wait_status)
-{
-  if (WIFSIGNALED (wait_status))
-    return g_strdup_printf ("was killed by signal %d (%s)", WTERMSIG (wait_status),
-                            g_strsignal (WTERMSIG (wait_status)));
-  return g_strdup_printf ("exited with status %d", WEXITSTATUS (wait_status));
-}
-
-/* The last lines of @text, for an error message. */
-static char *
-text_tail (const char *text, guint max_lines)
-{
-  g_autofree char *stripped = g_strstrip (g_strdup (text != NULL ? text : ""));
-  const char *start = stripped + strlen (stripped);
-  guint lines = 0;
-
-  while (start > stripped)
-    {
-      if (start[-1] == '\n' && ++lines == max_lines)
-        break;
-      start--;
-    }
-  return g_strdup (start);
-}
-
 static GList *
 shoal_custom_adapter_discover (ShoalAdapter *adapter, GCancellable *cancellable, GError **error)
 {
@@ -447,8 +421,8 @@ shoal_custom_adapter_discover (ShoalAdapter *adapter, GCancellable *cancellable,
     }
   if (!WIFEXITED (wait_status) || WEXITSTATUS (wait_status) != 0)
     {
-      g_autofree char *how = describe_wait_status (wait_status);
-      g_autofree char *tail = text_tail (err, 5);
+      g_autofree char *how = shoal_describe_wait_status (wait_status);
+      g_autofree char *tail = shoal_text_tail (err, 5);
 
       g_set_error (error, SHOAL_ADAPTER_ERROR, SHOAL_ADAPTER_ERROR_DISCOVERY,
                    "suite %s: the discovery command (%s) %s%s%s", self->suite, shown, how,

@@ -301,15 +301,6 @@ shoal_gtest_build_cases_argv (GPtrArray *cases, GPtrArray **out_order)
   return (GStrv) g_ptr_array_free (g_steal_pointer (&argv), FALSE);
 }
 
-static char *
-describe_wait_status (int wait_status)
-{
-  if (WIFSIGNALED (wait_status))
-    return g_strdup_printf ("killed by signal %d (%s)", WTERMSIG (wait_status),
-                            g_strsignal (WTERMSIG (wait_status)));
-  return g_strdup_printf ("exited with status %d", WEXITSTATUS (wait_status));
-}
-
 /**
  * shoal_gtest_program_list:
  * @program: a program
@@ -373,7 +364,7 @@ shoal_gtest_program_list (ShoalGTestProgram *program,
 
   if (!WIFEXITED (wait_status) || WEXITSTATUS (wait_status) != 0)
     {
-      g_autofree char *how = describe_wait_status (wait_status);
+      g_autofree char *how = shoal_describe_wait_status (wait_status);
 
       *out_note = g_strdup_printf ("ran as a whole: `-l` %s", how);
       return TRUE;

@@ -309,32 +309,6 @@ base_argv (ShoalPytestAdapter *self)
 
 /* Discovery */
 
-static char *
-describe_wait_status (int wait_status)
-{
-  if (WIFSIGNALED (wait_status))
-    return g_strdup_printf ("was killed by signal %d (%s)", WTERMSIG (wait_status),
-                            g_strsignal (WTERMSIG (wait_status)));
-  return g_strdup_printf ("exited with status %d", WEXITSTATUS (wait_status));
-}
-
-/* The last lines of @text, for an error message. */
-static char *
-text_tail (const char *text, guint max_lines)
-{
-  g_autofree char *stripped = g_strstrip (g_strdup (text != NULL ? text : ""));
-  const char *start = stripped + strlen (stripped);
-  guint lines = 0;
-
-  while (start > stripped)
-    {
-      if (start[-1] == '\n' && ++lines == max_lines)
-        break;
-      start--;
-    }
-  return g_strdup (start);
-}
-
 static const char *
 get_string (JsonObject *object, const char *member)
 {
@@ -532,8 +506,8 @@ shoal_pytest_adapter_discover (ShoalAdapter *adapter, GCancellable *cancellable,
   if (!WIFEXITED (wait_status) ||
       (WEXITSTATUS (wait_status) != 0 && WEXITSTATUS (wait_status) != 5))
     {
-      g_autofree char *how = describe_wait_status (wait_status);
-      g_autofree char *tail = text_tail (err != NULL && err[0] != '\0' ? err : out, 5);
+      g_autofree char *how = shoal_describe_wait_status (wait_status);
+      g_autofree char *tail = shoal_text_tail (err != NULL && err[0] != '\0' ? err : out, 5);
 
       g_set_error (error, SHOAL_ADAPTER_ERROR, SHOAL_ADAPTER_ERROR_DISCOVERY,
                    "suite %s: %s -m pytest --collect-only %s%s%s", self->suite, self->python, how,
@@ -818,7 +792,7 @@ shoal_pytest_adapter_interpret (ShoalAdapter *adapter,
         {
           g_autoptr (GError) read_error = NULL;
           g_autofree char *text = shoal_execution_read_output (execution, 64 * 1024, &read_error);
-          g_autofree char *tail = text_tail (text, 5);
+          g_autofree char *tail = shoal_text_tail (text, 5);
 
           outcome = exec_outcome == SHOAL_OUTCOME_PASSED || exec_outcome == SHOAL_OUTCOME_SKIPPED
                         ? SHOAL_OUTCOME_ERROR
