@@ -12,8 +12,10 @@
  *
  * The view of the run a [iface@Shoal.Strategy] works with: the number of
  * workers, duration estimates (from history, else the test's own, else a
- * default) and whether a test's resources allow it to start now. The
- * scheduler owns it; `shoal plan` builds one without a scheduler.
+ * default), the dependency graph of the tests
+ * ([method@Shoal.DispatchContext.get_graph], built once per plan) and
+ * whether a test's resources allow it to start now. The scheduler owns it;
+ * `shoal plan` builds one without a scheduler.
  *
  * It is used from the main loop only.
  */
@@ -21,7 +23,17 @@ struct _ShoalDispatchContext
 {
   GObject parent_instance;
 
-  GHashTable *estimates;
+  /* Recorded estimates: id -> position + 1 in estimate_values; the ids are
+   * copied into one string chunk, so recording one allocates nothing of
+   * its own. */
+  GHashTable *estimate_index;
+  GArray *estimate_values; /* double */
+  GStringChunk *estimate_ids;
+  guint64 estimates_serial; /* changes with every recorded estimate */
+
+  ShoalTestGraph *graph; /* the last one built, for these estimates: */
+  guint64 graph_serial;
+
   ShoalAdmitFunc admit;
   gpointer admit_data;
   GDestroyNotify admit_destroy;
@@ -36,7 +48,10 @@ shoal_dispatch_context_finalize (GObject *object)
 {
   ShoalDispatchContext *self = SHOAL_DISPATCH_CONTEXT (object);
 
-  g_hash_table_unref (self->estimates);
+  g_hash_table_unref (self->estimate_index);
+  g_array_unref (self->estimate_values);
+  g_string_chunk_free (self->estimate_ids);
+  g_clear_object (&self->graph);
   if (self->admit_destroy != NULL)
     self->admit_destroy (self->admit_data);
 
@@ -52,7 +67,9 @@ shoal_dispatch_context_class_init (ShoalDispatchContextClass *klass)
 static void
 shoal_dispatch_context_init (ShoalDispatchContext *self)
 {
-  self->estimates = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->estimate_index = g_hash_table_new (g_str_hash, g_str_equal);
+  self->estimate_values = g_array_new (FALSE, FALSE, sizeof (double));
+  self->estimate_ids = g_string_chunk_new (4096);
 }
 
 /**
@@ -87,12 +104,80 @@ shoal_dispatch_context_get_n_workers (ShoalDispatchContext *self)
 }
 
 /**
+ * shoal_dispatch_context_copy:
+ * @self: a context
+ * @n_workers: the number of worker slots of the copy, or 0 for as many as
+ *   @self
+ *
+ * A context with the same estimates (and the same graph, once built) for
+ * another number of workers, to plan for it. Every test can start in the
+ * copy: the admission function stays with @self.
+ *
+ * Returns: (transfer full): a new context
+ */
+ShoalDispatchContext *
+shoal_dispatch_context_copy (ShoalDispatchContext *self,
+                             guint n_workers)
+{
+  ShoalDispatchContext *copy;
+  GHashTableIter iter;
+  gpointer id, position;
+
+  g_return_val_if_fail (SHOAL_IS_DISPATCH_CONTEXT (self), NULL);
+
+  copy = shoal_dispatch_context_new (n_workers > 0 ? n_workers : self->n_workers,
+                                     self->default_estimate);
+  g_hash_table_iter_init (&iter, self->estimate_index);
+  while (g_hash_table_iter_next (&iter, &id, &position))
+    g_hash_table_insert (copy->estimate_index, g_string_chunk_insert (copy->estimate_ids, id),
+                         position);
+  g_array_append_vals (copy->estimate_values, self->estimate_values->data,
+                       self->estimate_values->len);
+  if (self->graph != NULL && self->graph_serial == self->estimates_serial)
+    copy->graph = g_object_ref (self->graph);
+  return copy;
+}
+
+/**
+ * shoal_dispatch_context_get_default_estimate:
+ * @self: a context
+ *
+ * Returns: the seconds assumed for a test nothing is known about
+ */
+double
+shoal_dispatch_context_get_default_estimate (ShoalDispatchContext *self)
+{
+  g_return_val_if_fail (SHOAL_IS_DISPATCH_CONTEXT (self), 1.0);
+  return self->default_estimate;
+}
+
+static inline double
+estimate_of (ShoalDispatchContext *self,
+             ShoalTestCase *test)
+{
+  double own;
+
+  if (g_hash_table_size (self->estimate_index) > 0)
+    {
+      guint position = GPOINTER_TO_UINT (
+          g_hash_table_lookup (self->estimate_index, shoal_test_case_get_id (test)));
+
+      if (position != 0)
+        return g_array_index (self->estimate_values, double, position - 1);
+    }
+  own = shoal_test_case_get_estimated_duration (test);
+  return own > 0 ? own : self->default_estimate;
+}
+
+/**
  * shoal_dispatch_context_estimate:
  * @self: a context
  * @test: a test
  *
  * The expected duration of @test: a recorded estimate, else the test's own
- * estimated duration, else the default.
+ * estimated duration, else the default. Strategies that look at many tests
+ * read them from the graph ([method@Shoal.TestGraph.get_estimates]), which
+ * holds them by index.
  *
  * Returns: seconds
  */
@@ -100,17 +185,10 @@ double
 shoal_dispatch_context_estimate (ShoalDispatchContext *self,
                                  ShoalTestCase *test)
 {
-  const double *known;
-  double own;
-
   g_return_val_if_fail (SHOAL_IS_DISPATCH_CONTEXT (self), 1.0);
   g_return_val_if_fail (SHOAL_IS_TEST_CASE (test), 1.0);
 
-  known = g_hash_table_lookup (self->estimates, shoal_test_case_get_id (test));
-  if (known != NULL)
-    return *known;
-  own = shoal_test_case_get_estimated_duration (test);
-  return own > 0 ? own : self->default_estimate;
+  return estimate_of (self, test);
 }
 
 /**
@@ -126,10 +204,67 @@ shoal_dispatch_context_set_estimate (ShoalDispatchContext *self,
                                      const char *test_id,
                                      double seconds)
 {
+  guint position;
+
   g_return_if_fail (SHOAL_IS_DISPATCH_CONTEXT (self));
   g_return_if_fail (test_id != NULL);
 
-  g_hash_table_insert (self->estimates, g_strdup (test_id), g_memdup2 (&seconds, sizeof seconds));
+  position = GPOINTER_TO_UINT (g_hash_table_lookup (self->estimate_index, test_id));
+  if (position != 0)
+    g_array_index (self->estimate_values, double, position - 1) = seconds;
+  else
+    {
+      g_array_append_val (self->estimate_values, seconds);
+      g_hash_table_insert (self->estimate_index,
+                           g_string_chunk_insert (self->estimate_ids, test_id),
+                           GUINT_TO_POINTER (self->estimate_values->len));
+    }
+  self->estimates_serial++;
+}
+
+/**
+ * shoal_dispatch_context_get_graph:
+ * @self: a context
+ * @tests: (element-type ShoalTestCase): the tests to plan or run
+ * @error: return location for a #GError
+ *
+ * The dependency graph of @tests with this context's estimates
+ * ([method@Shoal.DispatchContext.estimate]). The context keeps the last
+ * graph it built and returns it again while the tests (the same objects,
+ * in the same order) and the estimates stay the same, so the strategy's
+ * plan, the lower bound and the run share one.
+ *
+ * Returns: (transfer full): the graph, or %NULL with @error set when the
+ *   tests depend on each other in a cycle
+ */
+ShoalTestGraph *
+shoal_dispatch_context_get_graph (ShoalDispatchContext *self,
+                                  GPtrArray *tests,
+                                  GError **error)
+{
+  g_autofree double *estimates = NULL;
+  ShoalTestGraph *graph;
+
+  g_return_val_if_fail (SHOAL_IS_DISPATCH_CONTEXT (self), NULL);
+  g_return_val_if_fail (tests != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (self->graph != NULL && self->graph_serial == self->estimates_serial &&
+      shoal_test_graph_matches (self->graph, tests))
+    return g_object_ref (self->graph);
+
+  estimates = g_new (double, MAX (tests->len, 1));
+  for (guint i = 0; i < tests->len; i++)
+    {
+      g_return_val_if_fail (SHOAL_IS_TEST_CASE (tests->pdata[i]), NULL);
+      estimates[i] = estimate_of (self, tests->pdata[i]);
+    }
+  graph = shoal_test_graph_new (tests, estimates, tests->len, error);
+  if (graph == NULL)
+    return NULL;
+  g_set_object (&self->graph, graph);
+  self->graph_serial = self->estimates_serial;
+  return graph;
 }
 
 /**
