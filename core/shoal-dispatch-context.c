@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "shoal-dispatch-context.h"
 
 /**
@@ -23,11 +25,16 @@ struct _ShoalDispatchContext
 {
   GObject parent_instance;
 
-  /* Recorded estimates: id -> position + 1 in estimate_values; the ids are
-   * copied into one string chunk, so recording one allocates nothing of
-   * its own. */
-  GHashTable *estimate_index;
-  GArray *estimate_values; /* double */
+  /* Recorded estimates, in the order they were recorded, and an index on
+   * their ids (open addressing: a slot holds a position + 1, 0 is empty).
+   * The ids are copied into one string chunk, so recording an estimate
+   * allocates nothing of its own. Tests are usually estimated in the order
+   * their estimates were recorded: the position after the last one found
+   * is tried before hashing. */
+  GArray *estimates; /* Estimate */
+  guint32 *slots;
+  guint32 slot_mask;
+  guint cursor;
   GStringChunk *estimate_ids;
   guint64 estimates_serial; /* changes with every recorded estimate */
 
@@ -41,6 +48,13 @@ struct _ShoalDispatchContext
   guint n_workers;
 };
 
+typedef struct
+{
+  const char *id; /* in estimate_ids */
+  guint32 hash;
+  double seconds;
+} Estimate;
+
 G_DEFINE_FINAL_TYPE (ShoalDispatchContext, shoal_dispatch_context, G_TYPE_OBJECT)
 
 static void
@@ -48,8 +62,8 @@ shoal_dispatch_context_finalize (GObject *object)
 {
   ShoalDispatchContext *self = SHOAL_DISPATCH_CONTEXT (object);
 
-  g_hash_table_unref (self->estimate_index);
-  g_array_unref (self->estimate_values);
+  g_array_unref (self->estimates);
+  g_free (self->slots);
   g_string_chunk_free (self->estimate_ids);
   g_clear_object (&self->graph);
   if (self->admit_destroy != NULL)
@@ -67,9 +81,105 @@ shoal_dispatch_context_class_init (ShoalDispatchContextClass *klass)
 static void
 shoal_dispatch_context_init (ShoalDispatchContext *self)
 {
-  self->estimate_index = g_hash_table_new (g_str_hash, g_str_equal);
-  self->estimate_values = g_array_new (FALSE, FALSE, sizeof (double));
+  self->estimates = g_array_new (FALSE, FALSE, sizeof (Estimate));
   self->estimate_ids = g_string_chunk_new (4096);
+}
+
+/* g_str_hash of similar ids (`suite::t0001`, `suite::t0002`) differ in
+ * their low bits only, which piles them up in neighbouring slots: the
+ * table indexes a mix of all the bits (murmur3's finaliser). */
+static inline guint32
+id_hash (const char *id)
+{
+  guint32 h = g_str_hash (id);
+
+  h ^= h >> 16;
+  h *= 0x85ebca6bu;
+  h ^= h >> 13;
+  h *= 0xc2b2ae35u;
+  h ^= h >> 16;
+  return h;
+}
+
+/* The slot of @id: where it is, or the empty one where it would go. */
+static guint32
+find_slot (ShoalDispatchContext *self,
+           const char *id,
+           guint32 hash)
+{
+  guint32 slot = hash & self->slot_mask;
+
+  while (self->slots[slot] != 0)
+    {
+      const Estimate *known = &g_array_index (self->estimates, Estimate, self->slots[slot] - 1);
+
+      if (known->hash == hash && strcmp (known->id, id) == 0)
+        break;
+      slot = (slot + 1) & self->slot_mask;
+    }
+  return slot;
+}
+
+/* The recorded estimate of @id, or NULL. */
+static Estimate *
+find_estimate (ShoalDispatchContext *self,
+               const char *id)
+{
+  Estimate *estimates = (Estimate *) (void *) self->estimates->data;
+  guint32 slot;
+
+  if (self->estimates->len == 0)
+    return NULL;
+  if (self->cursor < self->estimates->len && strcmp (estimates[self->cursor].id, id) == 0)
+    return &estimates[self->cursor++];
+  slot = find_slot (self, id, id_hash (id));
+  if (self->slots[slot] == 0)
+    return NULL;
+  self->cursor = self->slots[slot];
+  return &estimates[self->slots[slot] - 1];
+}
+
+/* Keeps the index at most half full. */
+static void
+grow_slots (ShoalDispatchContext *self)
+{
+  guint32 size = self->slot_mask + 1;
+
+  if (self->slots != NULL && 2 * (guint64) (self->estimates->len + 1) <= size)
+    return;
+  size = MAX (size * 2, 64);
+  g_free (self->slots);
+  self->slots = g_new0 (guint32, size);
+  self->slot_mask = size - 1;
+  for (guint i = 0; i < self->estimates->len; i++)
+    {
+      guint32 slot = g_array_index (self->estimates, Estimate, i).hash & self->slot_mask;
+
+      while (self->slots[slot] != 0)
+        slot = (slot + 1) & self->slot_mask;
+      self->slots[slot] = i + 1;
+    }
+}
+
+static void
+record_estimate (ShoalDispatchContext *self,
+                 const char *id,
+                 double seconds)
+{
+  guint32 hash = id_hash (id);
+  guint32 slot;
+  Estimate estimate;
+
+  grow_slots (self);
+  slot = find_slot (self, id, hash);
+  if (self->slots[slot] != 0)
+    {
+      g_array_index (self->estimates, Estimate, self->slots[slot] - 1).seconds = seconds;
+      return;
+    }
+  estimate = (Estimate){ g_string_chunk_insert (self->estimate_ids, id), hash, seconds };
+  g_array_append_val (self->estimates, estimate);
+  self->slots[slot] = self->estimates->len;
 }
 
 /**
@@ -120,19 +230,17 @@ shoal_dispatch_context_copy (ShoalDispatchContext *self,
                              guint n_workers)
 {
   ShoalDispatchContext *copy;
-  GHashTableIter iter;
-  gpointer id, position;
 
   g_return_val_if_fail (SHOAL_IS_DISPATCH_CONTEXT (self), NULL);
 
   copy = shoal_dispatch_context_new (n_workers > 0 ? n_workers : self->n_workers,
                                      self->default_estimate);
-  g_hash_table_iter_init (&iter, self->estimate_index);
-  while (g_hash_table_iter_next (&iter, &id, &position))
-    g_hash_table_insert (copy->estimate_index, g_string_chunk_insert (copy->estimate_ids, id),
-                         position);
-  g_array_append_vals (copy->estimate_values, self->estimate_values->data,
-                       self->estimate_values->len);
+  for (guint i = 0; i < self->estimates->len; i++)
+    {
+      const Estimate *estimate = &g_array_index (self->estimates, Estimate, i);
+
+      record_estimate (copy, estimate->id, estimate->seconds);
+    }
   if (self->graph != NULL && self->graph_serial == self->estimates_serial)
     copy->graph = g_object_ref (self->graph);
   return copy;
@@ -155,16 +263,11 @@ static inline double
 estimate_of (ShoalDispatchContext *self,
              ShoalTestCase *test)
 {
+  const Estimate *known = find_estimate (self, shoal_test_case_get_id (test));
   double own;
 
-  if (g_hash_table_size (self->estimate_index) > 0)
-    {
-      guint position = GPOINTER_TO_UINT (
-          g_hash_table_lookup (self->estimate_index, shoal_test_case_get_id (test)));
-
-      if (position != 0)
-        return g_array_index (self->estimate_values, double, position - 1);
-    }
+  if (known != NULL)
+    return known->seconds;
   own = shoal_test_case_get_estimated_duration (test);
   return own > 0 ? own : self->default_estimate;
 }
@@ -204,21 +307,10 @@ shoal_dispatch_context_set_estimate (ShoalDispatchContext *self,
                                      const char *test_id,
                                      double seconds)
 {
-  guint position;
-
   g_return_if_fail (SHOAL_IS_DISPATCH_CONTEXT (self));
   g_return_if_fail (test_id != NULL);
 
-  position = GPOINTER_TO_UINT (g_hash_table_lookup (self->estimate_index, test_id));
-  if (position != 0)
-    g_array_index (self->estimate_values, double, position - 1) = seconds;
-  else
-    {
-      g_array_append_val (self->estimate_values, seconds);
-      g_hash_table_insert (self->estimate_index,
-                           g_string_chunk_insert (self->estimate_ids, test_id),
-                           GUINT_TO_POINTER (self->estimate_values->len));
-    }
+  record_estimate (self, test_id, seconds);
   self->estimates_serial++;
 }
 

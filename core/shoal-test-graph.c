@@ -22,8 +22,8 @@
  * Tests are numbered by their position in the array the graph was built
  * from, and everything is an array over those numbers: each test's
  * estimate, the tests it waits for and the tests that wait for it (both in
- * compressed rows, in ascending order), its remaining critical path, and a
- * topological order. Both kinds of dependency (`dependencies`, ordering
+ * compressed rows), its priority, its remaining
+ * critical path, and a topological order. Both kinds of dependency (`dependencies`, ordering
  * only, and `requirements`, which must pass) are edges; ids that name no
  * test of the set are ignored, as the scheduler ignores tests filtered out
  * of a run, and an edge named twice counts once.
@@ -46,6 +46,7 @@ struct _ShoalTestGraph
   ShoalTestCase **tests; /* owned references */
   const char **ids;      /* the tests' ids, borrowed from them */
   double *estimates;
+  int *priorities;
   double *paths;
   guint *dependency_starts; /* n_tests + 1 offsets into dependencies */
   guint *dependencies;
@@ -76,6 +77,7 @@ shoal_test_graph_finalize (GObject *object)
   g_free (self->tests);
   g_free (self->ids);
   g_free (self->estimates);
+  g_free (self->priorities);
   g_free (self->paths);
   g_free (self->dependency_starts);
   g_free (self->dependencies);
@@ -100,6 +102,23 @@ shoal_test_graph_init (ShoalTestGraph *self)
 }
 
 /* The id table. */
+
+/* g_str_hash of similar ids (`suite::t0001`, `suite::t0002`) differ in
+ * their low bits only, which piles them up in neighbouring slots: the
+ * table indexes a mix of all the bits (murmur3's finaliser). */
+static inline guint32
+id_hash (const char *id)
+{
+  guint32 h = g_str_hash (id);
+
+  h ^= h >> 16;
+  h *= 0x85ebca6bu;
+  h ^= h >> 13;
+  h *= 0xc2b2ae35u;
+  h ^= h >> 16;
+  return h;
+}
+
 
 static gboolean
 find_slot (ShoalTestGraph *self,
@@ -130,7 +149,7 @@ lookup_index (ShoalTestGraph *self,
 {
   guint32 slot;
 
-  if (!find_slot (self, id, g_str_hash (id), &slot))
+  if (!find_slot (self, id, id_hash (id), &slot))
     return FALSE;
   *out_index = self->slot_indices[slot] - 1;
   return TRUE;
@@ -149,7 +168,7 @@ index_ids (ShoalTestGraph *self)
   self->slot_indices = g_new0 (guint32, size);
   for (guint i = 0; i < self->n_tests; i++)
     {
-      guint32 hash = g_str_hash (self->ids[i]);
+      guint32 hash = id_hash (self->ids[i]);
       guint32 slot;
 
       /* A repeated id keeps naming the first test that has it. */
@@ -408,6 +427,7 @@ shoal_test_graph_new (GPtrArray *tests,
   self->tests = g_new (ShoalTestCase *, MAX (self->n_tests, 1));
   self->ids = g_new (const char *, MAX (self->n_tests, 1));
   self->estimates = g_new (double, MAX (self->n_tests, 1));
+  self->priorities = g_new (int, MAX (self->n_tests, 1));
   for (guint i = 0; i < self->n_tests; i++)
     {
       ShoalTestCase *test = g_ptr_array_index (tests, i);
@@ -415,6 +435,7 @@ shoal_test_graph_new (GPtrArray *tests,
       g_return_val_if_fail (SHOAL_IS_TEST_CASE (test), NULL);
       self->tests[i] = g_object_ref (test);
       self->ids[i] = shoal_test_case_get_id (test);
+      self->priorities[i] = shoal_test_case_get_priority (test);
       self->estimates[i] = MAX (estimates != NULL ? estimates[i]
                                                   : shoal_test_case_get_estimated_duration (test),
                                 0);
@@ -571,6 +592,29 @@ shoal_test_graph_get_estimates (ShoalTestGraph *self,
 }
 
 /**
+ * shoal_test_graph_get_priorities:
+ * @self: a graph
+ * @n_tests: (out) (optional): where to store the number of tests
+ *
+ * Every test's [method@Shoal.TestCase.get_priority], by index, read once
+ * so that orderings of many tests do not go back to each test object.
+ *
+ * Returns: (array length=n_tests) (transfer none): the priorities
+ *
+ * Since: 1.0
+ */
+const int *
+shoal_test_graph_get_priorities (ShoalTestGraph *self,
+                                 guint *n_tests)
+{
+  g_return_val_if_fail (SHOAL_IS_TEST_GRAPH (self), NULL);
+
+  if (n_tests != NULL)
+    *n_tests = self->n_tests;
+  return self->priorities;
+}
+
+/**
  * shoal_test_graph_get_remaining_path:
  * @self: a graph
  * @index_: a test's index
@@ -621,7 +665,8 @@ shoal_test_graph_get_remaining_paths (ShoalTestGraph *self,
  * @n_dependencies: (out) (optional): where to store their number
  *
  * Returns: (array length=n_dependencies) (transfer none): the indices of
- *   the tests @index_ waits for, in ascending order
+ *   the tests @index_ waits for, in the order it names them (its
+ *   dependencies, then its requirements)
  *
  * Since: 1.0
  */

@@ -48,6 +48,9 @@ SHOAL_AVAILABLE_IN_1_0
 const double *shoal_test_graph_get_estimates (ShoalTestGraph *self,
                                               guint *n_tests);
 SHOAL_AVAILABLE_IN_1_0
+const int *shoal_test_graph_get_priorities (ShoalTestGraph *self,
+                                            guint *n_tests);
+SHOAL_AVAILABLE_IN_1_0
 double shoal_test_graph_get_remaining_path (ShoalTestGraph *self,
                                             guint index_);
 SHOAL_AVAILABLE_IN_1_0
