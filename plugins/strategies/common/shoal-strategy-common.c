@@ -74,11 +74,35 @@ timed_pop (Timed *heap,
   return top;
 }
 
+/* A ready test in a simulation. */
+typedef struct
+{
+  guint index; /* in the graph */
+  int priority;
+  double key;
+  double second_key;
+  guint64 arrival; /* when it became ready in the simulation, for ties */
+} SimEntry;
+
+/* Priority, then the strategy's key, then its second key, larger first;
+ * then the first to become ready. */
+static inline gboolean
+before (const SimEntry *a,
+        const SimEntry *b)
+{
+  if (a->priority != b->priority)
+    return a->priority > b->priority;
+  if (a->key != b->key)
+    return a->key > b->key;
+  if (a->second_key != b->second_key)
+    return a->second_key > b->second_key;
+  return a->arrival < b->arrival;
+}
+
 static void
-sim_push (ShoalSimEntry *heap,
+sim_push (SimEntry *heap,
           guint *len,
-          const ShoalSimEntry *value,
-          ShoalSimBeforeFunc before)
+          const SimEntry *value)
 {
   guint i = (*len)++;
 
@@ -90,15 +114,20 @@ sim_push (ShoalSimEntry *heap,
   heap[i] = *value;
 }
 
-static ShoalSimEntry
-sim_pop (ShoalSimEntry *heap,
-         guint *len,
-         ShoalSimBeforeFunc before)
+/* Floyd's pop: the hole at the root goes down to a leaf along the better
+ * children (one comparison a level), and the last entry comes up from
+ * there, which is rarely far: about half the comparisons of sifting it
+ * down from the root. */
+static SimEntry
+sim_pop (SimEntry *heap,
+         guint *len)
 {
-  ShoalSimEntry top = heap[0];
-  ShoalSimEntry moving = heap[--(*len)];
+  SimEntry top = heap[0];
+  SimEntry moving = heap[--(*len)];
   guint i = 0;
 
+  if (*len == 0)
+    return top;
   for (;;)
     {
       guint child = 2 * i + 1;
@@ -107,13 +136,15 @@ sim_pop (ShoalSimEntry *heap,
         break;
       if (child + 1 < *len && before (&heap[child + 1], &heap[child]))
         child++;
-      if (!before (&heap[child], &moving))
-        break;
       heap[i] = heap[child];
       i = child;
     }
-  if (*len > 0)
-    heap[i] = moving;
+  while (i > 0 && before (&moving, &heap[(i - 1) / 2]))
+    {
+      heap[i] = heap[(i - 1) / 2];
+      i = (i - 1) / 2;
+    }
+  heap[i] = moving;
   return top;
 }
 
@@ -164,14 +195,15 @@ workers_delay (Workers *workers,
 /* shoal_strategy_simulate:
  * @graph: the tests
  * @n_workers: how many run at once
- * @keys: (nullable): each test's key for @before, by index
- * @before: the order in which a free worker takes ready tests
+ * @keys: (nullable): each test's key, by index (or all 0)
+ * @second_keys: (nullable): each test's key for ties of @keys (or all 0)
  * @worker_of: (out caller-allocates): the worker each test runs on
  * @order: (out caller-allocates): the tests in the order they start
  *
  * List scheduling on the estimates: the worker that frees up first (the
- * lowest numbered among equals) takes the first ready test in @before
- * order; a test is ready once every test it waits for has finished, and
+ * lowest numbered among equals) takes the ready test with the highest
+ * priority, then the largest key, then the largest second key, then the
+ * first to become ready; a test is ready once every test it waits for has finished, and
  * starts no earlier than that. When nothing is ready, time moves on to
  * the next test that finishes, and what it releases goes to the worker
  * that ran it (every worker free by then could start it as early; this
@@ -181,7 +213,7 @@ void
 shoal_strategy_simulate (ShoalTestGraph *graph,
                          guint n_workers,
                          const double *keys,
-                         ShoalSimBeforeFunc before,
+                         const double *second_keys,
                          guint *worker_of,
                          guint *order)
 {
@@ -189,7 +221,7 @@ shoal_strategy_simulate (ShoalTestGraph *graph,
   const double *estimates = shoal_test_graph_get_estimates (graph, NULL);
   const int *priorities = shoal_test_graph_get_priorities (graph, NULL);
   g_autofree guint *waiting = g_new (guint, MAX (n, 1));
-  g_autofree ShoalSimEntry *ready = g_new (ShoalSimEntry, MAX (n, 1));
+  g_autofree SimEntry *ready = g_new (SimEntry, MAX (n, 1));
   g_autofree Timed *worker_heap = g_new (Timed, n_workers);
   g_autofree guint *worker_position = g_new (guint, n_workers);
   g_autofree Timed *running = g_new (Timed, n_workers + 1);
@@ -205,10 +237,10 @@ shoal_strategy_simulate (ShoalTestGraph *graph,
       shoal_test_graph_get_dependencies (graph, i, &waiting[i]);
       if (waiting[i] == 0)
         {
-          ShoalSimEntry entry = { i, priorities[i], keys != NULL ? keys[i] : 0, estimates[i],
-                                  arrival++ };
+          SimEntry entry = { i, priorities[i], keys != NULL ? keys[i] : 0,
+                             second_keys != NULL ? second_keys[i] : 0, arrival++ };
 
-          sim_push (ready, &n_ready, &entry, before);
+          sim_push (ready, &n_ready, &entry);
         }
     }
 
@@ -217,7 +249,7 @@ shoal_strategy_simulate (ShoalTestGraph *graph,
       guint worker = workers.heap[0].id;
       double now = MAX (workers.heap[0].time, clock);
       gboolean waited = FALSE;
-      ShoalSimEntry next;
+      SimEntry next;
 
       /* Tests finished by now release their dependents; with nothing
        * ready, wait for the next one to finish. */
@@ -237,23 +269,23 @@ shoal_strategy_simulate (ShoalTestGraph *graph,
             if (--waiting[dependents[d]] == 0)
               {
                 guint index = dependents[d];
-                ShoalSimEntry entry = { index, priorities[index], keys != NULL ? keys[index] : 0,
-                                        estimates[index], arrival++ };
+                SimEntry entry = { index, priorities[index], keys != NULL ? keys[index] : 0,
+                                   second_keys != NULL ? second_keys[index] : 0, arrival++ };
 
-                sim_push (ready, &n_ready, &entry, before);
+                sim_push (ready, &n_ready, &entry);
               }
         }
       if (n_ready == 0)
         break; /* a cycle, which the graph does not let through */
 
       clock = now;
-      next = sim_pop (ready, &n_ready, before);
+      next = sim_pop (ready, &n_ready);
       if (!waited)
         worker = workers.heap[0].id;
       worker_of[next.index] = worker;
       order[placed++] = next.index;
-      workers_delay (&workers, worker, now + next.estimate);
-      timed_push (running, &n_running, (Timed){ now + next.estimate, next.index });
+      workers_delay (&workers, worker, now + estimates[next.index]);
+      timed_push (running, &n_running, (Timed){ now + estimates[next.index], next.index });
     }
 }
 

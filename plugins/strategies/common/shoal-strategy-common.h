@@ -18,24 +18,10 @@ G_BEGIN_DECLS
  * resources behind higher-priority ones overtakes them eventually. */
 #define SHOAL_STRATEGY_AGING_SECONDS_PER_POINT 10.0
 
-/* The order of the tests a worker may take, for a simulation. */
-typedef struct
-{
-  guint index; /* in the graph */
-  int priority;
-  double key; /* the strategy's own measure, larger first */
-  double estimate;
-  guint64 arrival; /* when it became ready in the simulation, for ties */
-} ShoalSimEntry;
-
-/* Whether @a goes before @b. */
-typedef gboolean (*ShoalSimBeforeFunc) (const ShoalSimEntry *a,
-                                        const ShoalSimEntry *b);
-
 void shoal_strategy_simulate (ShoalTestGraph *graph,
                               guint n_workers,
                               const double *keys,
-                              ShoalSimBeforeFunc before,
+                              const double *second_keys,
                               guint *worker_of,
                               guint *order);
 

@@ -174,16 +174,6 @@ shoal_fifo_strategy_remove (ShoalStrategy *strategy,
       }
 }
 
-/* Priority, then the order in which tests become ready. */
-static gboolean
-plan_before (const ShoalSimEntry *a,
-             const ShoalSimEntry *b)
-{
-  if (a->priority != b->priority)
-    return a->priority > b->priority;
-  return a->arrival < b->arrival;
-}
-
 static GList *
 shoal_fifo_strategy_plan (ShoalStrategy *strategy,
                           GPtrArray *tests,
@@ -201,7 +191,8 @@ shoal_fifo_strategy_plan (ShoalStrategy *strategy,
   n = shoal_test_graph_get_n_tests (graph);
   worker_of = g_new (guint, MAX (n, 1));
   order = g_new (guint, MAX (n, 1));
-  shoal_strategy_simulate (graph, n_workers, NULL, plan_before, worker_of, order);
+  /* Priority, then the order in which tests become ready. */
+  shoal_strategy_simulate (graph, n_workers, NULL, NULL, worker_of, order);
   return shoal_strategy_make_groups (graph, n_workers, worker_of, order);
 }
 

@@ -246,20 +246,6 @@ shoal_load_balanced_strategy_remove (ShoalStrategy *strategy,
       }
 }
 
-/* The plan's order: the run's, without aging (nobody waits in a plan). */
-static gboolean
-plan_before (const ShoalSimEntry *a,
-             const ShoalSimEntry *b)
-{
-  if (a->priority != b->priority)
-    return a->priority > b->priority;
-  if (a->key != b->key)
-    return a->key > b->key;
-  if (a->estimate != b->estimate)
-    return a->estimate > b->estimate;
-  return a->arrival < b->arrival;
-}
-
 /* The static plan is this strategy simulated on the estimates: workers
  * take ready tests in its order as they free up, dependencies respected
  * (resources are not simulated). */
@@ -280,8 +266,9 @@ shoal_load_balanced_strategy_plan (ShoalStrategy *strategy,
   n = shoal_test_graph_get_n_tests (graph);
   worker_of = g_new (guint, MAX (n, 1));
   order = g_new (guint, MAX (n, 1));
+  /* The run's order, without aging (nobody waits in a plan). */
   shoal_strategy_simulate (graph, n_workers, shoal_test_graph_get_remaining_paths (graph, NULL),
-                           plan_before, worker_of, order);
+                           shoal_test_graph_get_estimates (graph, NULL), worker_of, order);
   return shoal_strategy_make_groups (graph, n_workers, worker_of, order);
 }
 

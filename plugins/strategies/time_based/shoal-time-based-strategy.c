@@ -34,18 +34,6 @@ static void strategy_iface_init (ShoalStrategyInterface *iface);
 
 G_DEFINE_DYNAMIC_TYPE_EXTENDED (ShoalTimeBasedStrategy, shoal_time_based_strategy, G_TYPE_OBJECT, G_TYPE_FLAG_FINAL, G_IMPLEMENT_INTERFACE_DYNAMIC (SHOAL_TYPE_STRATEGY, strategy_iface_init))
 
-/* Priority, then the longest test, then the first to become ready. */
-static gboolean
-longest_first (const ShoalSimEntry *a,
-               const ShoalSimEntry *b)
-{
-  if (a->priority != b->priority)
-    return a->priority > b->priority;
-  if (a->estimate != b->estimate)
-    return a->estimate > b->estimate;
-  return a->arrival < b->arrival;
-}
-
 static void
 partition (ShoalTestGraph *graph,
            guint n_groups,
@@ -55,7 +43,9 @@ partition (ShoalTestGraph *graph,
   guint n = shoal_test_graph_get_n_tests (graph);
   g_autofree guint *order = g_new (guint, MAX (n, 1));
 
-  shoal_strategy_simulate (graph, n_groups, NULL, longest_first, group_of, order);
+  /* Priority, then the longest test, then the first to become ready. */
+  shoal_strategy_simulate (graph, n_groups, shoal_test_graph_get_estimates (graph, NULL), NULL,
+                           group_of, order);
   for (guint k = 0; k < n; k++)
     rank[order[k]] = k;
 }
