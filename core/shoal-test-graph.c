@@ -34,8 +34,6 @@
  *
  * A graph is immutable, so it can be shared between threads. It holds a
  * reference on each of its tests.
- *
- * Since: 1.0
  */
 struct _ShoalTestGraph
 {
@@ -406,8 +404,6 @@ compute_paths (ShoalTestGraph *self)
  * Returns: (transfer full): the graph, or %NULL with @error set
  *   (%SHOAL_SCHEDULER_ERROR_INVALID) when the tests depend on each other in
  *   a cycle
- *
- * Since: 1.0
  */
 ShoalTestGraph *
 shoal_test_graph_new (GPtrArray *tests,
@@ -455,8 +451,6 @@ shoal_test_graph_new (GPtrArray *tests,
  * @self: a graph
  *
  * Returns: the number of tests; their indices run from 0 to this minus one
- *
- * Since: 1.0
  */
 guint
 shoal_test_graph_get_n_tests (ShoalTestGraph *self)
@@ -471,8 +465,6 @@ shoal_test_graph_get_n_tests (ShoalTestGraph *self)
  *
  * Returns: the number of dependencies between tests of the graph, each
  *   counted once
- *
- * Since: 1.0
  */
 guint
 shoal_test_graph_get_n_edges (ShoalTestGraph *self)
@@ -487,8 +479,6 @@ shoal_test_graph_get_n_edges (ShoalTestGraph *self)
  * @index_: a test's index
  *
  * Returns: (transfer none): the test at @index_
- *
- * Since: 1.0
  */
 ShoalTestCase *
 shoal_test_graph_get_test (ShoalTestGraph *self,
@@ -508,8 +498,6 @@ shoal_test_graph_get_test (ShoalTestGraph *self,
  * Finds a test by id. When two tests share an id, it is the first.
  *
  * Returns: %TRUE if a test of the graph has that id
- *
- * Since: 1.0
  */
 gboolean
 shoal_test_graph_lookup (ShoalTestGraph *self,
@@ -537,8 +525,6 @@ shoal_test_graph_lookup (ShoalTestGraph *self,
  * objects): a cheap check that lets a graph be reused.
  *
  * Returns: %TRUE if @tests are the graph's tests
- *
- * Since: 1.0
  */
 gboolean
 shoal_test_graph_matches (ShoalTestGraph *self,
@@ -558,8 +544,6 @@ shoal_test_graph_matches (ShoalTestGraph *self,
  * @index_: a test's index
  *
  * Returns: the test's expected duration, in seconds
- *
- * Since: 1.0
  */
 double
 shoal_test_graph_get_estimate (ShoalTestGraph *self,
@@ -577,8 +561,6 @@ shoal_test_graph_get_estimate (ShoalTestGraph *self,
  *
  * Returns: (array length=n_tests) (transfer none): every test's expected
  *   duration in seconds, by index
- *
- * Since: 1.0
  */
 const double *
 shoal_test_graph_get_estimates (ShoalTestGraph *self,
@@ -600,8 +582,6 @@ shoal_test_graph_get_estimates (ShoalTestGraph *self,
  * so that orderings of many tests do not go back to each test object.
  *
  * Returns: (array length=n_tests) (transfer none): the priorities
- *
- * Since: 1.0
  */
 const int *
 shoal_test_graph_get_priorities (ShoalTestGraph *self,
@@ -625,8 +605,6 @@ shoal_test_graph_get_priorities (ShoalTestGraph *self,
  * run.
  *
  * Returns: seconds
- *
- * Since: 1.0
  */
 double
 shoal_test_graph_get_remaining_path (ShoalTestGraph *self,
@@ -644,8 +622,6 @@ shoal_test_graph_get_remaining_path (ShoalTestGraph *self,
  *
  * Returns: (array length=n_tests) (transfer none): every test's remaining
  *   critical path ([method@Shoal.TestGraph.get_remaining_path]), by index
- *
- * Since: 1.0
  */
 const double *
 shoal_test_graph_get_remaining_paths (ShoalTestGraph *self,
@@ -667,8 +643,6 @@ shoal_test_graph_get_remaining_paths (ShoalTestGraph *self,
  * Returns: (array length=n_dependencies) (transfer none): the indices of
  *   the tests @index_ waits for, in the order it names them (its
  *   dependencies, then its requirements)
- *
- * Since: 1.0
  */
 const guint *
 shoal_test_graph_get_dependencies (ShoalTestGraph *self,
@@ -691,8 +665,6 @@ shoal_test_graph_get_dependencies (ShoalTestGraph *self,
  *
  * Returns: (array length=n_dependents) (transfer none): the indices of the
  *   tests that wait for @index_, in ascending order
- *
- * Since: 1.0
  */
 const guint *
 shoal_test_graph_get_dependents (ShoalTestGraph *self,
@@ -718,8 +690,6 @@ shoal_test_graph_get_dependents (ShoalTestGraph *self,
  *
  * Returns: (array length=n_tests) (transfer none): the indices in
  *   topological order
- *
- * Since: 1.0
  */
 const guint *
 shoal_test_graph_get_topological_order (ShoalTestGraph *self,
@@ -737,8 +707,6 @@ shoal_test_graph_get_topological_order (ShoalTestGraph *self,
  * @self: a graph
  *
  * Returns: the sum of the estimates, in seconds
- *
- * Since: 1.0
  */
 double
 shoal_test_graph_get_total_estimate (ShoalTestGraph *self)
@@ -752,8 +720,6 @@ shoal_test_graph_get_total_estimate (ShoalTestGraph *self)
  * @self: a graph
  *
  * Returns: the estimate of the longest test, in seconds
- *
- * Since: 1.0
  */
 double
 shoal_test_graph_get_longest_estimate (ShoalTestGraph *self)
@@ -770,8 +736,6 @@ shoal_test_graph_get_longest_estimate (ShoalTestGraph *self)
  * of tests each waiting for the one before (a test alone is a chain).
  *
  * Returns: seconds
- *
- * Since: 1.0
  */
 double
 shoal_test_graph_get_longest_chain (ShoalTestGraph *self)
@@ -789,8 +753,6 @@ shoal_test_graph_get_longest_chain (ShoalTestGraph *self)
  * `max (total / workers, longest test, longest dependency chain)`.
  *
  * Returns: seconds
- *
- * Since: 1.0
  */
 double
 shoal_test_graph_get_lower_bound (ShoalTestGraph *self,
