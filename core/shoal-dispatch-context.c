@@ -21,6 +21,14 @@
  *
  * It is used from the main loop only.
  */
+/* A slot of the index: the id's hash beside its position + 1 (0 is
+ * empty), so that passing over a slot costs one cache line. */
+typedef struct
+{
+  guint32 hash;
+  guint32 position;
+} EstimateSlot;
+
 struct _ShoalDispatchContext
 {
   GObject parent_instance;
@@ -32,7 +40,7 @@ struct _ShoalDispatchContext
    * their estimates were recorded: the position after the last one found
    * is tried before hashing. */
   GArray *estimates; /* Estimate */
-  guint32 *slots;
+  EstimateSlot *slots;
   guint32 slot_mask;
   guint cursor;
   GStringChunk *estimate_ids;
@@ -109,11 +117,11 @@ find_slot (ShoalDispatchContext *self,
 {
   guint32 slot = hash & self->slot_mask;
 
-  while (self->slots[slot] != 0)
+  while (self->slots[slot].position != 0)
     {
-      const Estimate *known = &g_array_index (self->estimates, Estimate, self->slots[slot] - 1);
-
-      if (known->hash == hash && strcmp (known->id, id) == 0)
+      if (self->slots[slot].hash == hash &&
+          strcmp (g_array_index (self->estimates, Estimate, self->slots[slot].position - 1).id,
+                  id) == 0)
         break;
       slot = (slot + 1) & self->slot_mask;
     }
@@ -133,10 +141,10 @@ find_estimate (ShoalDispatchContext *self,
   if (self->cursor < self->estimates->len && strcmp (estimates[self->cursor].id, id) == 0)
     return &estimates[self->cursor++];
   slot = find_slot (self, id, id_hash (id));
-  if (self->slots[slot] == 0)
+  if (self->slots[slot].position == 0)
     return NULL;
-  self->cursor = self->slots[slot];
-  return &estimates[self->slots[slot] - 1];
+  self->cursor = self->slots[slot].position;
+  return &estimates[self->slots[slot].position - 1];
 }
 
 /* Keeps the index at most half full. */
@@ -149,15 +157,16 @@ grow_slots (ShoalDispatchContext *self)
     return;
   size = MAX (size * 2, 64);
   g_free (self->slots);
-  self->slots = g_new0 (guint32, size);
+  self->slots = g_new0 (EstimateSlot, size);
   self->slot_mask = size - 1;
   for (guint i = 0; i < self->estimates->len; i++)
     {
-      guint32 slot = g_array_index (self->estimates, Estimate, i).hash & self->slot_mask;
+      guint32 hash = g_array_index (self->estimates, Estimate, i).hash;
+      guint32 slot = hash & self->slot_mask;
 
-      while (self->slots[slot] != 0)
+      while (self->slots[slot].position != 0)
         slot = (slot + 1) & self->slot_mask;
-      self->slots[slot] = i + 1;
+      self->slots[slot] = (EstimateSlot){ hash, i + 1 };
     }
 }
 
@@ -172,14 +181,14 @@ record_estimate (ShoalDispatchContext *self,
 
   grow_slots (self);
   slot = find_slot (self, id, hash);
-  if (self->slots[slot] != 0)
+  if (self->slots[slot].position != 0)
     {
-      g_array_index (self->estimates, Estimate, self->slots[slot] - 1).seconds = seconds;
+      g_array_index (self->estimates, Estimate, self->slots[slot].position - 1).seconds = seconds;
       return;
     }
   estimate = (Estimate){ g_string_chunk_insert (self->estimate_ids, id), hash, seconds };
   g_array_append_val (self->estimates, estimate);
-  self->slots[slot] = self->estimates->len;
+  self->slots[slot] = (EstimateSlot){ hash, self->estimates->len };
 }
 
 /**

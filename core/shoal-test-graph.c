@@ -35,6 +35,12 @@
  * A graph is immutable, so it can be shared between threads. It holds a
  * reference on each of its tests.
  */
+typedef struct
+{
+  guint32 hash;
+  guint32 index; /* + 1; 0 is empty */
+} IdSlot;
+
 struct _ShoalTestGraph
 {
   GObject parent_instance;
@@ -53,9 +59,9 @@ struct _ShoalTestGraph
   guint *order; /* topological */
 
   /* id -> index: open addressing, linear probing; a slot holds the id's
-   * hash and index + 1 (0 is empty). */
-  guint32 *slot_hashes;
-  guint32 *slot_indices;
+   * hash and index + 1 (0 is empty) side by side, so that a probe costs
+   * one cache line. */
+  IdSlot *slots;
   guint32 slot_mask;
 
   double total;
@@ -82,8 +88,7 @@ shoal_test_graph_finalize (GObject *object)
   g_free (self->dependent_starts);
   g_free (self->dependents);
   g_free (self->order);
-  g_free (self->slot_hashes);
-  g_free (self->slot_indices);
+  g_free (self->slots);
 
   G_OBJECT_CLASS (shoal_test_graph_parent_class)->finalize (object);
 }
@@ -117,7 +122,6 @@ id_hash (const char *id)
   return h;
 }
 
-
 static gboolean
 find_slot (ShoalTestGraph *self,
            const char *id,
@@ -126,10 +130,9 @@ find_slot (ShoalTestGraph *self,
 {
   guint32 slot = hash & self->slot_mask;
 
-  while (self->slot_indices[slot] != 0)
+  while (self->slots[slot].index != 0)
     {
-      if (self->slot_hashes[slot] == hash &&
-          strcmp (self->ids[self->slot_indices[slot] - 1], id) == 0)
+      if (self->slots[slot].hash == hash && strcmp (self->ids[self->slots[slot].index - 1], id) == 0)
         {
           *out_slot = slot;
           return TRUE;
@@ -149,32 +152,46 @@ lookup_index (ShoalTestGraph *self,
 
   if (!find_slot (self, id, id_hash (id), &slot))
     return FALSE;
-  *out_index = self->slot_indices[slot] - 1;
+  *out_index = self->slots[slot].index - 1;
   return TRUE;
 }
+
+/* How far ahead index_ids asks for the slot it will probe: the table is
+ * far larger than the caches, and a few probes in flight at once hide
+ * most of their latency. */
+#define PREFETCH_DISTANCE 8
 
 static void
 index_ids (ShoalTestGraph *self)
 {
   guint32 size = 16;
+  guint32 ahead[PREFETCH_DISTANCE];
 
   /* At most half full, so probes stay short. */
   while (size < 2 * (guint64) self->n_tests)
     size *= 2;
   self->slot_mask = size - 1;
-  self->slot_hashes = g_new (guint32, size);
-  self->slot_indices = g_new0 (guint32, size);
+  self->slots = g_new0 (IdSlot, size);
+  for (guint i = 0; i < MIN (self->n_tests, PREFETCH_DISTANCE); i++)
+    {
+      ahead[i] = id_hash (self->ids[i]);
+      __builtin_prefetch (&self->slots[ahead[i] & self->slot_mask], 1);
+    }
   for (guint i = 0; i < self->n_tests; i++)
     {
-      guint32 hash = id_hash (self->ids[i]);
+      guint32 hash = ahead[i % PREFETCH_DISTANCE];
       guint32 slot;
 
+      if (i + PREFETCH_DISTANCE < self->n_tests)
+        {
+          guint32 later = id_hash (self->ids[i + PREFETCH_DISTANCE]);
+
+          ahead[i % PREFETCH_DISTANCE] = later;
+          __builtin_prefetch (&self->slots[later & self->slot_mask], 1);
+        }
       /* A repeated id keeps naming the first test that has it. */
       if (!find_slot (self, self->ids[i], hash, &slot))
-        {
-          self->slot_hashes[slot] = hash;
-          self->slot_indices[slot] = i + 1;
-        }
+        self->slots[slot] = (IdSlot){ hash, i + 1 };
     }
 }
 
@@ -312,40 +329,77 @@ sort_topologically (ShoalTestGraph *self,
 
 /* Reads the edges: each test's dependencies as compressed rows (marking
  * which tests already list a dependency, to count it once), then the
- * same edges the other way round. */
+ * same edges the other way round. The ids are looked up in one pass over
+ * all of them, so that the slots of the next few can be fetched while one
+ * is compared. */
 static gboolean
 link_tests (ShoalTestGraph *self,
             GError **error)
 {
-  g_autofree guint *listed_by = g_new0 (guint, self->n_tests); /* index + 1 */
-  g_autoptr (GArray) edges = g_array_sized_new (FALSE, FALSE, sizeof (guint), self->n_tests);
+  g_autofree guint *listed_by = g_new0 (guint, self->n_tests);         /* index + 1 */
+  g_autoptr (GPtrArray) names = g_ptr_array_sized_new (self->n_tests); /* const char* */
+  g_autofree guint *name_starts = g_new (guint, self->n_tests + 1);
+  g_autofree guint *named = NULL; /* each name's index, or G_MAXUINT */
+  g_autoptr (GArray) edges = NULL;
+  guint32 ahead[PREFETCH_DISTANCE];
 
+  /* The ids each test names, in one list. */
+  for (guint i = 0; i < self->n_tests; i++)
+    {
+      name_starts[i] = names->len;
+      for (guint kind = 0; kind < 2; kind++)
+        {
+          const char *const *deps = kind == 0 ? shoal_test_case_get_dependencies (self->tests[i])
+                                              : shoal_test_case_get_requirements (self->tests[i]);
+
+          for (guint d = 0; deps[d] != NULL; d++)
+            g_ptr_array_add (names, (gpointer) deps[d]);
+        }
+    }
+  name_starts[self->n_tests] = names->len;
+
+  /* Looked up with the slots of the next few already on their way. */
+  named = g_new (guint, MAX (names->len, 1));
+  for (guint k = 0; k < MIN (names->len, PREFETCH_DISTANCE); k++)
+    {
+      ahead[k] = id_hash (names->pdata[k]);
+      __builtin_prefetch (&self->slots[ahead[k] & self->slot_mask]);
+    }
+  for (guint k = 0; k < names->len; k++)
+    {
+      guint32 hash = ahead[k % PREFETCH_DISTANCE];
+      guint32 slot;
+
+      if (k + PREFETCH_DISTANCE < names->len)
+        {
+          guint32 later = id_hash (names->pdata[k + PREFETCH_DISTANCE]);
+
+          ahead[k % PREFETCH_DISTANCE] = later;
+          __builtin_prefetch (&self->slots[later & self->slot_mask]);
+        }
+      named[k] = find_slot (self, names->pdata[k], hash, &slot) ? self->slots[slot].index - 1
+                                                                : G_MAXUINT;
+    }
+
+  edges = g_array_sized_new (FALSE, FALSE, sizeof (guint), names->len);
   self->dependency_starts = g_new (guint, self->n_tests + 1);
   for (guint i = 0; i < self->n_tests; i++)
     {
-      ShoalTestCase *test = self->tests[i];
-
       self->dependency_starts[i] = edges->len;
-      for (guint kind = 0; kind < 2; kind++)
+      for (guint k = name_starts[i]; k < name_starts[i + 1]; k++)
         {
-          const char *const *deps = kind == 0 ? shoal_test_case_get_dependencies (test)
-                                              : shoal_test_case_get_requirements (test);
+          guint dependency = named[k];
 
-          for (guint d = 0; deps[d] != NULL; d++)
+          if (dependency == G_MAXUINT || listed_by[dependency] == i + 1)
+            continue;
+          if (dependency == i)
             {
-              guint dependency;
-
-              if (!lookup_index (self, deps[d], &dependency) || listed_by[dependency] == i + 1)
-                continue;
-              if (dependency == i)
-                {
-                  g_set_error (error, SHOAL_SCHEDULER_ERROR, SHOAL_SCHEDULER_ERROR_INVALID,
-                               _ ("test '%s' depends on itself"), self->ids[i]);
-                  return FALSE;
-                }
-              listed_by[dependency] = i + 1;
-              g_array_append_val (edges, dependency);
+              g_set_error (error, SHOAL_SCHEDULER_ERROR, SHOAL_SCHEDULER_ERROR_INVALID,
+                           _ ("test '%s' depends on itself"), self->ids[i]);
+              return FALSE;
             }
+          listed_by[dependency] = i + 1;
+          g_array_append_val (edges, dependency);
         }
     }
   self->dependency_starts[self->n_tests] = edges->len;

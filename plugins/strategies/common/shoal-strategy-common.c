@@ -99,6 +99,21 @@ before (const SimEntry *a,
   return a->arrival < b->arrival;
 }
 
+/* The ready tests of a simulation are a 4-ary heap: with 100,000 ready
+ * tests it is larger than the caches, and a node's four children sit in
+ * two adjacent cache lines, so popping misses half as often as in a binary
+ * heap. */
+#define SIM_PARENT(i) (((i) -1) / 4)
+#define SIM_FIRST_CHILD(i) (4 * (i) + 1)
+
+static int
+compare_sim (const void *a,
+             const void *b)
+{
+  return before (a, b) ? -1 : before (b, a) ? 1
+                                            : 0;
+}
+
 static void
 sim_push (SimEntry *heap,
           guint *len,
@@ -106,18 +121,17 @@ sim_push (SimEntry *heap,
 {
   guint i = (*len)++;
 
-  while (i > 0 && before (value, &heap[(i - 1) / 2]))
+  while (i > 0 && before (value, &heap[SIM_PARENT (i)]))
     {
-      heap[i] = heap[(i - 1) / 2];
-      i = (i - 1) / 2;
+      heap[i] = heap[SIM_PARENT (i)];
+      i = SIM_PARENT (i);
     }
   heap[i] = *value;
 }
 
-/* Floyd's pop: the hole at the root goes down to a leaf along the better
- * children (one comparison a level), and the last entry comes up from
- * there, which is rarely far: about half the comparisons of sifting it
- * down from the root. */
+/* Floyd's pop: the hole at the root goes down to a leaf along the best
+ * children, and the last entry comes up from there, which is rarely far:
+ * fewer comparisons than sifting it down from the root. */
 static SimEntry
 sim_pop (SimEntry *heap,
          guint *len)
@@ -130,19 +144,20 @@ sim_pop (SimEntry *heap,
     return top;
   for (;;)
     {
-      guint child = 2 * i + 1;
+      guint first = SIM_FIRST_CHILD (i), best = first;
 
-      if (child >= *len)
+      if (first >= *len)
         break;
-      if (child + 1 < *len && before (&heap[child + 1], &heap[child]))
-        child++;
-      heap[i] = heap[child];
-      i = child;
+      for (guint c = first + 1; c < first + 4 && c < *len; c++)
+        if (before (&heap[c], &heap[best]))
+          best = c;
+      heap[i] = heap[best];
+      i = best;
     }
-  while (i > 0 && before (&moving, &heap[(i - 1) / 2]))
+  while (i > 0 && before (&moving, &heap[SIM_PARENT (i)]))
     {
-      heap[i] = heap[(i - 1) / 2];
-      i = (i - 1) / 2;
+      heap[i] = heap[SIM_PARENT (i)];
+      i = SIM_PARENT (i);
     }
   heap[i] = moving;
   return top;
@@ -221,28 +236,30 @@ shoal_strategy_simulate (ShoalTestGraph *graph,
   const double *estimates = shoal_test_graph_get_estimates (graph, NULL);
   const int *priorities = shoal_test_graph_get_priorities (graph, NULL);
   g_autofree guint *waiting = g_new (guint, MAX (n, 1));
-  g_autofree SimEntry *ready = g_new (SimEntry, MAX (n, 1));
+  g_autofree SimEntry *initial = g_new (SimEntry, MAX (n, 1)); /* sorted */
+  g_autofree SimEntry *ready = g_new (SimEntry, MAX (n, 1));   /* a heap */
   g_autofree Timed *worker_heap = g_new (Timed, n_workers);
   g_autofree guint *worker_position = g_new (guint, n_workers);
   g_autofree Timed *running = g_new (Timed, n_workers + 1);
   Workers workers = { worker_heap, worker_position, n_workers };
-  guint n_ready = 0, n_running = 0, placed = 0;
+  guint n_initial = 0, next_initial = 0, n_ready = 0, n_running = 0, placed = 0;
   guint64 arrival = 0;
   double clock = 0; /* no test starts before: tests ready by then are */
 
   for (guint w = 0; w < n_workers; w++)
     workers_place (&workers, w, (Timed){ 0, w }); /* all free at 0, in order: a heap */
+
+  /* The tests ready from the start, usually most of them, are sorted once
+   * and read in order; only the tests released later go through the heap,
+   * which then stays small. Each pick takes the better of the two heads. */
   for (guint i = 0; i < n; i++)
     {
       shoal_test_graph_get_dependencies (graph, i, &waiting[i]);
       if (waiting[i] == 0)
-        {
-          SimEntry entry = { i, priorities[i], keys != NULL ? keys[i] : 0,
-                             second_keys != NULL ? second_keys[i] : 0, arrival++ };
-
-          sim_push (ready, &n_ready, &entry);
-        }
+        initial[n_initial++] = (SimEntry){ i, priorities[i], keys != NULL ? keys[i] : 0,
+                                           second_keys != NULL ? second_keys[i] : 0, arrival++ };
     }
+  qsort (initial, n_initial, sizeof (SimEntry), compare_sim);
 
   while (placed < n)
     {
@@ -253,7 +270,8 @@ shoal_strategy_simulate (ShoalTestGraph *graph,
 
       /* Tests finished by now release their dependents; with nothing
        * ready, wait for the next one to finish. */
-      while (n_running > 0 && (running[0].time <= now || n_ready == 0))
+      while (n_running > 0 &&
+             (running[0].time <= now || (n_ready == 0 && next_initial == n_initial)))
         {
           Timed done = timed_pop (running, &n_running);
           guint n_dependents;
@@ -275,11 +293,15 @@ shoal_strategy_simulate (ShoalTestGraph *graph,
                 sim_push (ready, &n_ready, &entry);
               }
         }
-      if (n_ready == 0)
+      if (n_ready == 0 && next_initial == n_initial)
         break; /* a cycle, which the graph does not let through */
 
       clock = now;
-      next = sim_pop (ready, &n_ready);
+      if (next_initial < n_initial &&
+          (n_ready == 0 || before (&initial[next_initial], &ready[0])))
+        next = initial[next_initial++];
+      else
+        next = sim_pop (ready, &n_ready);
       if (!waited)
         worker = workers.heap[0].id;
       worker_of[next.index] = worker;
