@@ -12,6 +12,7 @@
 #include <glib-object.h>
 
 #include "shoal-test-case.h"
+#include "shoal-test-graph.h"
 #include "shoal-version.h"
 
 G_BEGIN_DECLS
@@ -25,6 +26,10 @@ SHOAL_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
     ShoalDispatchContext *
     shoal_dispatch_context_new (guint n_workers,
                                 double default_estimate);
+SHOAL_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
+    ShoalDispatchContext *
+    shoal_dispatch_context_copy (ShoalDispatchContext *self,
+                                 guint n_workers);
 SHOAL_AVAILABLE_IN_1_0
 guint shoal_dispatch_context_get_n_workers (ShoalDispatchContext *self);
 SHOAL_AVAILABLE_IN_1_0
@@ -34,6 +39,12 @@ SHOAL_AVAILABLE_IN_1_0
 void shoal_dispatch_context_set_estimate (ShoalDispatchContext *self,
                                           const char *test_id,
                                           double seconds);
+SHOAL_AVAILABLE_IN_1_0
+double shoal_dispatch_context_get_default_estimate (ShoalDispatchContext *self);
+SHOAL_AVAILABLE_IN_1_0
+ShoalTestGraph *shoal_dispatch_context_get_graph (ShoalDispatchContext *self,
+                                                  GPtrArray *tests,
+                                                  GError **error);
 SHOAL_AVAILABLE_IN_1_0
 gboolean shoal_dispatch_context_can_start (ShoalDispatchContext *self,
                                            ShoalTestCase *test,

@@ -5,6 +5,9 @@
 
 #include "config.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "shoal-test-distribution-manager.h"
 #include "shoal-test-group.h"
 #include "shoal-types.h"
@@ -17,6 +20,9 @@
  * they are, and the lower bound no schedule can beat:
  * `max (total / workers, longest test, longest dependency chain)`, all from
  * the dispatch context's estimates. `shoal plan` prints these.
+ *
+ * The strategy's plan and the lower bound read the same
+ * [class@Shoal.TestGraph], which the dispatch context builds once.
  */
 struct _ShoalTestDistributionManager
 {
@@ -98,12 +104,8 @@ shoal_test_distribution_manager_distribute_tests (ShoalTestDistributionManager *
   if (n_workers == 0 || n_workers == shoal_dispatch_context_get_n_workers (self->context))
     return shoal_strategy_plan (self->strategy, tests, self->context, error);
 
-  /* Another worker count, the same estimates. */
-  context = shoal_dispatch_context_new (n_workers, 1.0);
-  for (guint i = 0; i < tests->len; i++)
-    shoal_dispatch_context_set_estimate (context, shoal_test_case_get_id (tests->pdata[i]),
-                                         shoal_dispatch_context_estimate (self->context,
-                                                                          tests->pdata[i]));
+  /* Another worker count, the same estimates (and graph). */
+  context = shoal_dispatch_context_copy (self->context, n_workers);
   return shoal_strategy_plan (self->strategy, tests, context, error);
 }
 
@@ -155,7 +157,11 @@ shoal_test_distribution_manager_calculate_balance_score (GList *groups)
  * @n_workers: the workers, or 0 for the context's
  *
  * What no schedule can beat: `max (total / workers, longest test, longest
- * dependency chain)`, on the context's estimates.
+ * dependency chain)`, on the context's estimates. It reads them from the
+ * context's graph of @tests ([method@Shoal.DispatchContext.get_graph]),
+ * the one the strategy planned with. Tests that depend on each other in a
+ * cycle have no schedule; their chain is left out (the scheduler refuses
+ * them).
  *
  * Returns: seconds
  */
@@ -164,78 +170,26 @@ shoal_test_distribution_manager_lower_bound (ShoalTestDistributionManager *self,
                                              GPtrArray *tests,
                                              guint n_workers)
 {
-  g_autoptr (GHashTable) by_id = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr (GHashTable) finish = g_hash_table_new_full (NULL, NULL, NULL, g_free);
-  g_autoptr (GPtrArray) stack = g_ptr_array_new ();
-  double total = 0, longest = 0, chain = 0;
+  g_autoptr (ShoalTestGraph) graph = NULL;
+  double total = 0, longest = 0;
 
   g_return_val_if_fail (SHOAL_IS_TEST_DISTRIBUTION_MANAGER (self), 0);
   g_return_val_if_fail (tests != NULL, 0);
 
   if (n_workers == 0)
     n_workers = shoal_dispatch_context_get_n_workers (self->context);
+  graph = shoal_dispatch_context_get_graph (self->context, tests, NULL);
+  if (graph != NULL)
+    return shoal_test_graph_get_lower_bound (graph, n_workers);
+
   for (guint i = 0; i < tests->len; i++)
     {
       double estimate = shoal_dispatch_context_estimate (self->context, tests->pdata[i]);
 
       total += estimate;
       longest = MAX (longest, estimate);
-      g_hash_table_insert (by_id, (gpointer) shoal_test_case_get_id (tests->pdata[i]),
-                           tests->pdata[i]);
     }
-
-  /* The longest chain: the earliest finish of each test, depth first with
-   * an explicit stack (chains can be long), memoised. */
-  for (guint i = 0; i < tests->len; i++)
-    {
-      g_ptr_array_add (stack, tests->pdata[i]);
-      while (stack->len > 0)
-        {
-          ShoalTestCase *test = stack->pdata[stack->len - 1];
-          double start = 0;
-          gboolean ready = TRUE;
-
-          if (g_hash_table_contains (finish, test))
-            {
-              g_ptr_array_set_size (stack, stack->len - 1);
-              continue;
-            }
-          for (guint kind = 0; kind < 2; kind++)
-            {
-              const char *const *deps = kind == 0 ? shoal_test_case_get_dependencies (test)
-                                                  : shoal_test_case_get_requirements (test);
-
-              for (guint d = 0; deps[d] != NULL; d++)
-                {
-                  ShoalTestCase *dependency = g_hash_table_lookup (by_id, deps[d]);
-                  double *done;
-
-                  if (dependency == NULL || dependency == test)
-                    continue;
-                  done = g_hash_table_lookup (finish, dependency);
-                  if (done != NULL)
-                    start = MAX (start, *done);
-                  else if (!g_ptr_array_find (stack, dependency, NULL))
-                    {
-                      g_ptr_array_add (stack, dependency);
-                      ready = FALSE;
-                    }
-                }
-            }
-          if (!ready)
-            continue;
-          {
-            double *end = g_new (double, 1);
-
-            *end = start + shoal_dispatch_context_estimate (self->context, test);
-            chain = MAX (chain, *end);
-            g_hash_table_insert (finish, test, end);
-            g_ptr_array_set_size (stack, stack->len - 1);
-          }
-        }
-    }
-
-  return MAX (MAX (total / MAX (n_workers, 1), longest), chain);
+  return MAX (total / MAX (n_workers, 1), longest);
 }
 
 static gpointer
@@ -245,20 +199,59 @@ copy_object (gconstpointer object,
   return g_object_ref ((gpointer) object);
 }
 
+typedef struct
+{
+  ShoalTestCase *test;
+  const char *id;
+  double estimate;
+} Member;
+
 static int
 compare_longest_first (gconstpointer a,
-                       gconstpointer b,
-                       gpointer user_data)
+                       gconstpointer b)
 {
-  ShoalDispatchContext *context = user_data;
-  ShoalTestCase *ta = *(ShoalTestCase **) a;
-  ShoalTestCase *tb = *(ShoalTestCase **) b;
-  double ea = shoal_dispatch_context_estimate (context, ta);
-  double eb = shoal_dispatch_context_estimate (context, tb);
+  const Member *ma = a;
+  const Member *mb = b;
 
-  if (ea != eb)
-    return ea > eb ? -1 : 1;
-  return g_strcmp0 (shoal_test_case_get_id (ta), shoal_test_case_get_id (tb));
+  if (ma->estimate != mb->estimate)
+    return ma->estimate > mb->estimate ? -1 : 1;
+  return strcmp (ma->id, mb->id);
+}
+
+/* A min-heap of groups on (load, position). */
+static gboolean
+lighter (const double *load,
+         guint a,
+         guint b)
+{
+  return load[a] < load[b] || (load[a] == load[b] && a < b);
+}
+
+static void
+sift_down (guint *heap,
+           guint len,
+           const double *load)
+{
+  guint i = 0;
+
+  for (;;)
+    {
+      guint left = 2 * i + 1, best = i;
+
+      if (left < len && lighter (load, heap[left], heap[best]))
+        best = left;
+      if (left + 1 < len && lighter (load, heap[left + 1], heap[best]))
+        best = left + 1;
+      if (best == i)
+        return;
+      {
+        guint tmp = heap[i];
+
+        heap[i] = heap[best];
+        heap[best] = tmp;
+      }
+      i = best;
+    }
 }
 
 /**
@@ -269,8 +262,9 @@ compare_longest_first (gconstpointer a,
  *
  * The seed's `rebalance_if_needed`: when @groups score below @threshold,
  * their tests are spread again longest first onto the least loaded group
- * (LPT), which keeps each worker's share within a test of the others.
- * Dependencies are for the scheduler to enforce at run time.
+ * (LPT, ties by id, then by the group's position), which keeps each
+ * worker's share within a test of the others. Dependencies are for the
+ * scheduler to enforce at run time.
  *
  * Returns: (transfer full) (element-type ShoalTestGroup): the new plan, or
  *   a copy of the list of @groups when it is balanced enough
@@ -280,8 +274,10 @@ shoal_test_distribution_manager_rebalance_if_needed (ShoalTestDistributionManage
                                                      GList *groups,
                                                      double threshold)
 {
-  g_autoptr (GPtrArray) tests = g_ptr_array_new ();
+  g_autoptr (GArray) members = g_array_new (FALSE, FALSE, sizeof (Member));
   g_autoptr (GPtrArray) result = NULL;
+  g_autofree double *load = NULL;
+  g_autofree guint *heap = NULL;
   guint n = g_list_length (groups);
 
   g_return_val_if_fail (SHOAL_IS_TEST_DISTRIBUTION_MANAGER (self), NULL);
@@ -291,27 +287,35 @@ shoal_test_distribution_manager_rebalance_if_needed (ShoalTestDistributionManage
 
   for (GList *l = groups; l != NULL; l = l->next)
     {
-      GPtrArray *members = shoal_test_group_get_tests (l->data);
+      GPtrArray *tests = shoal_test_group_get_tests (l->data);
 
-      for (guint i = 0; i < members->len; i++)
-        g_ptr_array_add (tests, members->pdata[i]);
+      for (guint i = 0; i < tests->len; i++)
+        {
+          Member member = { tests->pdata[i], shoal_test_case_get_id (tests->pdata[i]),
+                            shoal_dispatch_context_estimate (self->context, tests->pdata[i]) };
+
+          g_array_append_val (members, member);
+        }
     }
-  /* Longest first, ties by id for a stable plan. */
-  g_ptr_array_sort_with_data (tests, compare_longest_first, self->context);
+  qsort (members->data, members->len, sizeof (Member), compare_longest_first);
 
-  result = g_ptr_array_new_with_free_func (g_object_unref);
+  result = g_ptr_array_new_full (n, g_object_unref);
+  load = g_new0 (double, n);
+  heap = g_new (guint, n);
   for (GList *l = groups; l != NULL; l = l->next)
-    g_ptr_array_add (result, shoal_test_group_new (shoal_test_group_get_worker_id (l->data)));
-  for (guint i = 0; i < tests->len; i++)
     {
-      ShoalTestGroup *least = result->pdata[0];
+      heap[result->len] = result->len;
+      g_ptr_array_add (result, shoal_test_group_new (shoal_test_group_get_worker_id (l->data)));
+    }
+  /* All loads start at 0, in position order: already a heap. */
+  for (guint i = 0; i < members->len; i++)
+    {
+      Member *member = &g_array_index (members, Member, i);
+      guint least = heap[0];
 
-      for (guint g = 1; g < result->len; g++)
-        if (shoal_test_group_get_estimated_duration (result->pdata[g]) <
-            shoal_test_group_get_estimated_duration (least))
-          least = result->pdata[g];
-      shoal_test_group_add (least, tests->pdata[i],
-                            shoal_dispatch_context_estimate (self->context, tests->pdata[i]));
+      shoal_test_group_add (result->pdata[least], member->test, member->estimate);
+      load[least] += MAX (member->estimate, 0);
+      sift_down (heap, n, load);
     }
   return shoal_object_list_from_array (g_steal_pointer (&result));
 }

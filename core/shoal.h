@@ -19,6 +19,7 @@
 #include "shoal-test-result.h"
 #include "shoal-test-rule.h"
 #include "shoal-test-group.h"
+#include "shoal-test-graph.h"
 #include "shoal-execution.h"
 #include "shoal-run-command.h"
 #include "shoal-spawn.h"

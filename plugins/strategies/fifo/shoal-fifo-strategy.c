@@ -6,30 +6,117 @@
 #include <gmodule.h>
 #include <shoal.h>
 
-/* The simplest strategy: a queue of ready tests in the order they became
- * ready (discovery order for tests without dependencies). A free worker
- * takes the first queued test whose resources allow it to start; tests
- * that must wait for a resource keep their place. Tests with a priority go
- * first, and waiting raises a test's priority (aging) so none starves.
+#include "shoal-strategy-common.h"
+
+/* The simplest strategy: ready tests in the order they became ready
+ * (discovery order for tests without dependencies). A free worker takes
+ * the first one whose resources allow it to start; tests that must wait
+ * for a resource keep their place. Tests with a priority go first, and
+ * waiting raises a test's priority (aging) so none starves.
+ *
+ * Every ready test ages at the same rate, so the order by effective
+ * priority, priority + (now - ready) / A, is the order of
+ * priority * A - ready, which never changes: the queue is a binary heap on
+ * it (ties in arrival order), and handing a test out costs O(log n).
  *
  * Its static plan simulates exactly that list scheduling with the
- * estimates: each test in order goes to the worker that frees up first. */
+ * estimates: each test, once its dependencies are done, goes in that order
+ * to the worker that frees up first. */
 
 #define SHOAL_TYPE_FIFO_STRATEGY (shoal_fifo_strategy_get_type ())
 G_DECLARE_FINAL_TYPE (ShoalFifoStrategy, shoal_fifo_strategy, SHOAL, FIFO_STRATEGY, GObject)
+
+typedef struct
+{
+  ShoalTestCase *test; /* owned */
+  double aged;         /* priority * A - ready_since */
+  guint64 order;       /* arrival */
+} Entry;
 
 struct _ShoalFifoStrategy
 {
   GObject parent_instance;
 
-  GQueue ready;            /* ShoalTestCase*, owned */
-  guint n_prioritized;     /* ready tests whose priority is not 0 */
-  GHashTable *ready_since; /* ShoalTestCase* -> monotonic time it became ready */
+  GArray *heap;      /* Entry */
+  GArray *set_aside; /* Entry, scratch */
+  guint64 arrivals;
 };
 
 static void strategy_iface_init (ShoalStrategyInterface *iface);
 
 G_DEFINE_DYNAMIC_TYPE_EXTENDED (ShoalFifoStrategy, shoal_fifo_strategy, G_TYPE_OBJECT, G_TYPE_FLAG_FINAL, G_IMPLEMENT_INTERFACE_DYNAMIC (SHOAL_TYPE_STRATEGY, strategy_iface_init))
+
+static gboolean
+before (const Entry *a,
+        const Entry *b)
+{
+  if (a->aged != b->aged)
+    return a->aged > b->aged;
+  return a->order < b->order;
+}
+
+static void
+heap_up (GArray *heap,
+         guint i)
+{
+  Entry *data = (Entry *) (void *) heap->data;
+  Entry moving = data[i];
+
+  while (i > 0 && before (&moving, &data[(i - 1) / 2]))
+    {
+      data[i] = data[(i - 1) / 2];
+      i = (i - 1) / 2;
+    }
+  data[i] = moving;
+}
+
+static void
+heap_down (GArray *heap,
+           guint i)
+{
+  Entry *data = (Entry *) (void *) heap->data;
+  Entry moving = data[i];
+
+  for (;;)
+    {
+      guint child = 2 * i + 1;
+
+      if (child >= heap->len)
+        break;
+      if (child + 1 < heap->len && before (&data[child + 1], &data[child]))
+        child++;
+      if (!before (&data[child], &moving))
+        break;
+      data[i] = data[child];
+      i = child;
+    }
+  data[i] = moving;
+}
+
+static void
+heap_push (GArray *heap,
+           const Entry *entry)
+{
+  g_array_append_vals (heap, entry, 1);
+  heap_up (heap, heap->len - 1);
+}
+
+static Entry
+heap_take (GArray *heap,
+           guint i)
+{
+  Entry *data = (Entry *) (void *) heap->data;
+  Entry taken = data[i];
+
+  data[i] = data[heap->len - 1];
+  g_array_set_size (heap, heap->len - 1);
+  if (i < heap->len)
+    {
+      heap_down (heap, i);
+      heap_up (heap, i);
+    }
+  return taken;
+}
 
 static void
 shoal_fifo_strategy_push_ready (ShoalStrategy *strategy,
@@ -37,39 +124,15 @@ shoal_fifo_strategy_push_ready (ShoalStrategy *strategy,
                                 ShoalDispatchContext *context)
 {
   ShoalFifoStrategy *self = SHOAL_FIFO_STRATEGY (strategy);
+  Entry entry = {
+    .test = g_object_ref (test),
+    .aged = shoal_test_case_get_priority (test) * SHOAL_STRATEGY_AGING_SECONDS_PER_POINT *
+                G_USEC_PER_SEC -
+            (double) g_get_monotonic_time (),
+    .order = self->arrivals++,
+  };
 
-  if (shoal_test_case_get_priority (test) != 0)
-    self->n_prioritized++;
-  g_hash_table_insert (self->ready_since, test, GSIZE_TO_POINTER ((gsize) g_get_monotonic_time ()));
-  g_queue_push_tail (&self->ready, g_object_ref (test));
-}
-
-/* How much waiting is worth one point of priority: a test waiting for
- * resources behind higher-priority ones overtakes them eventually. */
-#define AGING_SECONDS_PER_POINT 10.0
-
-static double
-effective_priority (ShoalFifoStrategy *self,
-                    ShoalTestCase *test,
-                    gint64 now)
-{
-  gint64 since = GPOINTER_TO_SIZE (g_hash_table_lookup (self->ready_since, test));
-
-  return shoal_test_case_get_priority (test) +
-         (now - since) / (AGING_SECONDS_PER_POINT * G_USEC_PER_SEC);
-}
-
-static ShoalTestCase *
-take (ShoalFifoStrategy *self,
-      GList *link)
-{
-  ShoalTestCase *test = link->data;
-
-  g_queue_delete_link (&self->ready, link);
-  if (shoal_test_case_get_priority (test) != 0)
-    self->n_prioritized--;
-  g_hash_table_remove (self->ready_since, test);
-  return test;
+  heap_push (self->heap, &entry);
 }
 
 static ShoalTestCase *
@@ -78,42 +141,23 @@ shoal_fifo_strategy_next (ShoalStrategy *strategy,
                           ShoalDispatchContext *context)
 {
   ShoalFifoStrategy *self = SHOAL_FIFO_STRATEGY (strategy);
-  g_autoptr (GPtrArray) order = NULL;
-  gint64 now;
+  ShoalTestCase *chosen = NULL;
 
-  if (self->n_prioritized == 0)
+  g_array_set_size (self->set_aside, 0);
+  while (self->heap->len > 0)
     {
-      for (GList *l = self->ready.head; l != NULL; l = l->next)
-        if (shoal_dispatch_context_can_start (context, l->data, worker_id))
-          return take (self, l);
-      return NULL;
-    }
+      Entry entry = heap_take (self->heap, 0);
 
-  /* With priorities: the highest effective priority that can start,
-   * ties in arrival order. */
-  now = g_get_monotonic_time ();
-  order = g_ptr_array_new ();
-  for (GList *l = self->ready.head; l != NULL; l = l->next)
-    g_ptr_array_add (order, l);
-  for (guint i = 0; i < order->len; i++)
-    {
-      guint best = i;
-
-      for (guint j = i + 1; j < order->len; j++)
-        if (effective_priority (self, ((GList *) order->pdata[j])->data, now) >
-            effective_priority (self, ((GList *) order->pdata[best])->data, now))
-          best = j;
-      if (best != i)
+      if (shoal_dispatch_context_can_start (context, entry.test, worker_id))
         {
-          gpointer tmp = order->pdata[i];
-
-          order->pdata[i] = order->pdata[best];
-          order->pdata[best] = tmp;
+          chosen = entry.test;
+          break;
         }
-      if (shoal_dispatch_context_can_start (context, ((GList *) order->pdata[i])->data, worker_id))
-        return take (self, order->pdata[i]);
+      g_array_append_val (self->set_aside, entry);
     }
-  return NULL;
+  for (guint i = 0; i < self->set_aside->len; i++)
+    heap_push (self->heap, &g_array_index (self->set_aside, Entry, i));
+  return chosen;
 }
 
 static void
@@ -121,10 +165,13 @@ shoal_fifo_strategy_remove (ShoalStrategy *strategy,
                             ShoalTestCase *test)
 {
   ShoalFifoStrategy *self = SHOAL_FIFO_STRATEGY (strategy);
-  GList *link = g_queue_find (&self->ready, test);
 
-  if (link != NULL)
-    g_object_unref (take (self, link));
+  for (guint i = 0; i < self->heap->len; i++)
+    if (g_array_index (self->heap, Entry, i).test == test)
+      {
+        g_object_unref (heap_take (self->heap, i).test);
+        return;
+      }
 }
 
 static GList *
@@ -133,32 +180,20 @@ shoal_fifo_strategy_plan (ShoalStrategy *strategy,
                           ShoalDispatchContext *context,
                           GError **error)
 {
+  g_autoptr (ShoalTestGraph) graph = shoal_dispatch_context_get_graph (context, tests, error);
   guint n_workers = shoal_dispatch_context_get_n_workers (context);
-  GPtrArray *groups = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree guint *worker_of = NULL;
+  g_autofree guint *order = NULL;
+  guint n;
 
-  for (guint w = 0; w < n_workers; w++)
-    {
-      g_autofree char *worker_id = g_strdup_printf ("w%u", w + 1);
-
-      g_ptr_array_add (groups, shoal_test_group_new (worker_id));
-    }
-
-  for (guint i = 0; i < tests->len; i++)
-    {
-      ShoalTestCase *test = g_ptr_array_index (tests, i);
-      ShoalTestGroup *earliest = g_ptr_array_index (groups, 0);
-
-      for (guint w = 1; w < n_workers; w++)
-        {
-          ShoalTestGroup *group = g_ptr_array_index (groups, w);
-
-          if (shoal_test_group_get_estimated_duration (group) <
-              shoal_test_group_get_estimated_duration (earliest))
-            earliest = group;
-        }
-      shoal_test_group_add (earliest, test, shoal_dispatch_context_estimate (context, test));
-    }
-  return shoal_object_list_from_array (groups);
+  if (graph == NULL)
+    return NULL;
+  n = shoal_test_graph_get_n_tests (graph);
+  worker_of = g_new (guint, MAX (n, 1));
+  order = g_new (guint, MAX (n, 1));
+  /* Priority, then the order in which tests become ready. */
+  shoal_strategy_simulate (graph, n_workers, NULL, NULL, worker_of, order);
+  return shoal_strategy_make_groups (graph, n_workers, worker_of, order);
 }
 
 static void
@@ -175,8 +210,10 @@ shoal_fifo_strategy_finalize (GObject *object)
 {
   ShoalFifoStrategy *self = SHOAL_FIFO_STRATEGY (object);
 
-  g_queue_clear_full (&self->ready, g_object_unref);
-  g_hash_table_unref (self->ready_since);
+  for (guint i = 0; i < self->heap->len; i++)
+    g_object_unref (g_array_index (self->heap, Entry, i).test);
+  g_array_unref (self->heap);
+  g_array_unref (self->set_aside);
 
   G_OBJECT_CLASS (shoal_fifo_strategy_parent_class)->finalize (object);
 }
@@ -195,8 +232,8 @@ shoal_fifo_strategy_class_finalize (ShoalFifoStrategyClass *klass)
 static void
 shoal_fifo_strategy_init (ShoalFifoStrategy *self)
 {
-  g_queue_init (&self->ready);
-  self->ready_since = g_hash_table_new (NULL, NULL);
+  self->heap = g_array_new (FALSE, FALSE, sizeof (Entry));
+  self->set_aside = g_array_new (FALSE, FALSE, sizeof (Entry));
 }
 
 G_MODULE_EXPORT const int shoal_plugin_abi_version = SHOAL_PLUGIN_ABI_VERSION;
