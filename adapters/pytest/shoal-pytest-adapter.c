@@ -46,6 +46,15 @@
  * unexpected pass is `passed` with an `xpass: <reason>` message, unless
  * the mark is strict, which pytest makes a failure. The failure's
  * longrepr, then the captured output, is the message.
+ *
+ * The seed's CI form, `python3 -m pytest -p shoal --parallel-workers=8
+ * --parallel-timeout=300`, is the pytest plugin `shoal.py` installed
+ * beside this module (put its directory on PYTHONPATH): pytest collects as
+ * usual, then the plugin writes a shoal.yaml with one pytest suite limited
+ * to exactly the collected node ids, runs the `shoal` command ($SHOAL or
+ * PATH) with `-j N --timeout S -r json=parallel_execution_report.json`
+ * (`--parallel-report` to change it), and reports each result back into
+ * pytest, whose summary and exit status then count them.
  */
 
 #include "config.h"
