@@ -872,8 +872,15 @@ shoal_quarantine_manager_update (ShoalQuarantineManager *self,
       _shoal_history_unlock_db (self->history);
       return 0;
     }
+  /* A run's clean passes cannot bring a test that is not quarantined to
+   * the threshold: only its tests with an attempt that did not pass (and
+   * the entries, for their release) need looking at. So a run that went
+   * well costs next to nothing at its end. */
   if (run_id != NULL)
-    rc = collect_ids (db, "SELECT DISTINCT test_id FROM attempts WHERE run_id = ?1", run_id, tested);
+    rc = collect_ids (db,
+                      "SELECT DISTINCT test_id FROM attempts WHERE run_id = ?1"
+                      " AND outcome NOT IN ('passed', 'skipped')",
+                      run_id, tested);
   else
     rc = collect_ids (db, "SELECT DISTINCT test_id FROM attempts", NULL, tested);
   if (rc != SQLITE_OK ||
