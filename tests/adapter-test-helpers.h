@@ -88,3 +88,33 @@ adapter_test_assert_result (GPtrArray *results,
                    shoal_outcome_to_string (outcome));
   g_assert_cmpstr (shoal_test_result_get_message (result), ==, message);
 }
+
+/* Discovers the suite @yaml describes, as written in @filename, with a new
+ * @adapter_name adapter; the adapter is handed out through @out_adapter. */
+static inline GPtrArray *
+adapter_test_discover_suite (ShoalPluginRegistry *registry,
+                             const char *adapter_name,
+                             const char *yaml,
+                             const char *filename,
+                             ShoalAdapter **out_adapter,
+                             GError **error)
+{
+  g_autoptr (ShoalSettings) settings = adapter_test_suite_settings (yaml, filename);
+  g_autoptr (ShoalAdapter) adapter = adapter_test_new_adapter (registry, adapter_name);
+  GPtrArray *tests = adapter_test_discover (adapter, settings, error);
+
+  if (tests != NULL && out_adapter != NULL)
+    *out_adapter = g_steal_pointer (&adapter);
+  return tests;
+}
+
+/* The discovered test with @id; a test that is not there is a bug. */
+static inline ShoalTestCase *
+adapter_test_find_test (GPtrArray *tests,
+                        const char *id)
+{
+  for (guint i = 0; i < tests->len; i++)
+    if (g_str_equal (shoal_test_case_get_id (g_ptr_array_index (tests, i)), id))
+      return g_ptr_array_index (tests, i);
+  g_error ("no test %s", id);
+}

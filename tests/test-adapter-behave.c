@@ -34,14 +34,6 @@ fixture_config (void)
   return g_build_filename (dir, "shoal.yaml", NULL);
 }
 
-static ShoalSettings *
-suite_settings (const char *yaml)
-{
-  g_autofree char *filename = fixture_config ();
-
-  return adapter_test_suite_settings (yaml, filename);
-}
-
 static ShoalAdapter *
 new_adapter (void)
 {
@@ -51,22 +43,9 @@ new_adapter (void)
 static GPtrArray *
 discover (const char *yaml, ShoalAdapter **out_adapter, GError **error)
 {
-  g_autoptr (ShoalSettings) settings = suite_settings (yaml);
-  g_autoptr (ShoalAdapter) adapter = new_adapter ();
-  GPtrArray *tests = adapter_test_discover (adapter, settings, error);
+  g_autofree char *filename = fixture_config ();
 
-  if (tests != NULL && out_adapter != NULL)
-    *out_adapter = g_steal_pointer (&adapter);
-  return tests;
-}
-
-static ShoalTestCase *
-find_test (GPtrArray *tests, const char *id)
-{
-  for (guint i = 0; i < tests->len; i++)
-    if (g_str_equal (shoal_test_case_get_id (g_ptr_array_index (tests, i)), id))
-      return g_ptr_array_index (tests, i);
-  g_error ("no test %s", id);
+  return adapter_test_discover_suite (registry, "behave", yaml, filename, out_adapter, error);
 }
 
 static ShoalTestResult *
@@ -86,7 +65,7 @@ prepare (ShoalAdapter *adapter, GPtrArray *tests, const char *const *ids)
   ShoalRunCommand *command;
 
   for (guint i = 0; ids[i] != NULL; i++)
-    g_ptr_array_add (batch, find_test (tests, ids[i]));
+    g_ptr_array_add (batch, adapter_test_find_test (tests, ids[i]));
   command = shoal_adapter_prepare (adapter, batch, &error);
   g_assert_no_error (error);
   g_assert_nonnull (command);
@@ -298,7 +277,7 @@ test_behave_discover (void)
       assert_strv (shoal_test_case_get_environment (test), (const char *[]){ "A=b", NULL });
     }
 
-  test = find_test (tests, "s::features/outcomes.feature:7");
+  test = adapter_test_find_test (tests, "s::features/outcomes.feature:7");
   g_assert_cmpstr (shoal_test_case_get_name (test), ==, "fails");
   /* What a person types to run it alone, from the suite's directory. */
   assert_strv (shoal_test_case_get_argv (test),
@@ -307,11 +286,11 @@ test_behave_discover (void)
   g_assert_cmpuint (g_strv_length ((char **) shoal_test_case_get_tags (test)), ==, 0);
   g_assert_false (shoal_test_case_get_exclusive (test));
 
-  test = find_test (tests, "s::features/outcomes.feature:16");
+  test = adapter_test_find_test (tests, "s::features/outcomes.feature:16");
   assert_strv (shoal_test_case_get_tags (test), (const char *[]){ "skip", NULL });
 
   /* An outline row: named by behave, tagged like its outline. */
-  test = find_test (tests, "s::features/outcomes.feature:34");
+  test = adapter_test_find_test (tests, "s::features/outcomes.feature:34");
   g_assert_cmpstr (shoal_test_case_get_name (test), ==, "below three -- @1.2");
   assert_strv (shoal_test_case_get_tags (test),
                (const char *[]){ "resource.x", "exclusive.y", NULL });
@@ -320,14 +299,14 @@ test_behave_discover (void)
   g_assert_false (shoal_test_case_get_exclusive (test));
 
   /* Feature tags first; `.2` is a count. */
-  test = find_test (tests, "s::features/tagged.feature:9");
+  test = adapter_test_find_test (tests, "s::features/tagged.feature:9");
   assert_strv (shoal_test_case_get_tags (test),
                (const char *[]){ "resource.db.2", "team.payments", "serial", NULL });
   assert_strv (shoal_test_case_get_required_resources (test), (const char *[]){ "db:2", NULL });
   g_assert_cmpuint (g_strv_length ((char **) shoal_test_case_get_locks (test)), ==, 0);
   g_assert_true (shoal_test_case_get_exclusive (test));
 
-  test = find_test (tests, "s::features/tagged.feature:13");
+  test = adapter_test_find_test (tests, "s::features/tagged.feature:13");
   assert_strv (shoal_test_case_get_tags (test), (const char *[]){ "resource.db.2", "team.payments",
                                                                   "exclusive.user_db", "slow",
                                                                   NULL });
@@ -646,8 +625,8 @@ test_behave_batch (void)
   assert_result (results, 2, "s::features/tagged.feature:9", SHOAL_OUTCOME_PASSED, NULL);
   assert_result (results, 3, "s::features/tagged.feature:13", SHOAL_OUTCOME_PASSED, NULL);
 
-  g_ptr_array_add (twice, find_test (tests, "s::features/outcomes.feature:4"));
-  g_ptr_array_add (twice, find_test (tests, "s::features/outcomes.feature:4"));
+  g_ptr_array_add (twice, adapter_test_find_test (tests, "s::features/outcomes.feature:4"));
+  g_ptr_array_add (twice, adapter_test_find_test (tests, "s::features/outcomes.feature:4"));
   refused = shoal_adapter_prepare (adapter, twice, &error);
   g_assert_null (refused);
   g_assert_error (error, SHOAL_ADAPTER_ERROR, SHOAL_ADAPTER_ERROR_PREPARE);
@@ -907,7 +886,7 @@ test_behave_paths_and_cwd (void)
                    "s::features/tagged.feature:9");
   g_assert_cmpstr (shoal_test_case_get_cwd (g_ptr_array_index (tests, 0)), ==, cwd);
   /* behave is told the location from where it runs. */
-  assert_strv (shoal_test_case_get_argv (find_test (tests, "s::features/outcomes.feature:7")),
+  assert_strv (shoal_test_case_get_argv (adapter_test_find_test (tests, "s::features/outcomes.feature:7")),
                (const char *[]){ PYTHON, "-m", "behave", "outcomes.feature:7", NULL });
 
   command = prepare (adapter, tests,

@@ -103,39 +103,12 @@ config_path (void)
   return work_path ("shoal.yaml");
 }
 
-static ShoalSettings *
-suite_settings (const char *yaml)
-{
-  g_autofree char *filename = config_path ();
-
-  return adapter_test_suite_settings (yaml, filename);
-}
-
-static ShoalAdapter *
-new_adapter (void)
-{
-  return adapter_test_new_adapter (registry, "ctest");
-}
-
 static GPtrArray *
 discover (const char *yaml, ShoalAdapter **out_adapter, GError **error)
 {
-  g_autoptr (ShoalSettings) settings = suite_settings (yaml);
-  g_autoptr (ShoalAdapter) adapter = new_adapter ();
-  GPtrArray *tests = adapter_test_discover (adapter, settings, error);
+  g_autofree char *filename = config_path ();
 
-  if (tests != NULL && out_adapter != NULL)
-    *out_adapter = g_steal_pointer (&adapter);
-  return tests;
-}
-
-static ShoalTestCase *
-find_test (GPtrArray *tests, const char *id)
-{
-  for (guint i = 0; i < tests->len; i++)
-    if (g_str_equal (shoal_test_case_get_id (g_ptr_array_index (tests, i)), id))
-      return g_ptr_array_index (tests, i);
-  g_error ("no test %s", id);
+  return adapter_test_discover_suite (registry, "ctest", yaml, filename, out_adapter, error);
 }
 
 static ShoalTestResult *
@@ -187,7 +160,7 @@ test_ctest_discover (void)
       g_assert_cmpstr (shoal_test_case_get_adapter (test), ==, "ctest");
     }
 
-  test = find_test (tests, "s::pass");
+  test = adapter_test_find_test (tests, "s::pass");
   assert_strv (shoal_test_case_get_argv (test), (const char *[]){ "/bin/sh", "-c", "exit 0", NULL });
   g_assert_cmpstr (shoal_test_case_get_cwd (test), ==, build_dir);
   assert_strv (shoal_test_case_get_dependencies (test), (const char *[]){ NULL });
@@ -197,37 +170,37 @@ test_ctest_discover (void)
   g_assert_cmpfloat (shoal_test_case_get_timeout (test), ==, 0);
 
   /* DEPENDS: order only. */
-  test = find_test (tests, "s::depends_on_pass");
+  test = adapter_test_find_test (tests, "s::depends_on_pass");
   assert_strv (shoal_test_case_get_dependencies (test), (const char *[]){ "s::pass", "s::fail", NULL });
   assert_strv (shoal_test_case_get_requirements (test), (const char *[]){ NULL });
 
   /* Fixtures: requiring tests require the setups; cleanups come after
    * setups and requiring tests, order only, and are cleanups. */
-  test = find_test (tests, "s::db_user");
+  test = adapter_test_find_test (tests, "s::db_user");
   assert_strv (shoal_test_case_get_requirements (test), (const char *[]){ "s::db_setup", NULL });
-  test = find_test (tests, "s::broken_user");
+  test = adapter_test_find_test (tests, "s::broken_user");
   assert_strv (shoal_test_case_get_requirements (test),
                (const char *[]){ "s::broken_setup", "s::db_setup", NULL });
-  test = find_test (tests, "s::db_cleanup");
+  test = adapter_test_find_test (tests, "s::db_cleanup");
   assert_strv (shoal_test_case_get_dependencies (test),
                (const char *[]){ "s::db_user", "s::broken_user", "s::db_setup", NULL });
   assert_strv (shoal_test_case_get_requirements (test), (const char *[]){ NULL });
   g_assert_true (shoal_test_case_get_runs_finally (test));
-  test = find_test (tests, "s::broken_cleanup");
+  test = adapter_test_find_test (tests, "s::broken_cleanup");
   assert_strv (shoal_test_case_get_dependencies (test),
                (const char *[]){ "s::broken_user", "s::broken_setup", NULL });
   g_assert_true (shoal_test_case_get_runs_finally (test));
-  g_assert_false (shoal_test_case_get_runs_finally (find_test (tests, "s::db_setup")));
+  g_assert_false (shoal_test_case_get_runs_finally (adapter_test_find_test (tests, "s::db_setup")));
 
-  test = find_test (tests, "s::lock_a");
+  test = adapter_test_find_test (tests, "s::lock_a");
   assert_strv (shoal_test_case_get_locks (test), (const char *[]){ "database", "network", NULL });
-  g_assert_true (shoal_test_case_get_exclusive (find_test (tests, "s::serial")));
-  test = find_test (tests, "s::processors");
+  g_assert_true (shoal_test_case_get_exclusive (adapter_test_find_test (tests, "s::serial")));
+  test = adapter_test_find_test (tests, "s::processors");
   g_assert_cmpuint (shoal_test_case_get_slots (test), ==, MIN (2, g_get_num_processors ()));
   assert_strv (shoal_test_case_get_tags (test), (const char *[]){ "cpu", "slow", NULL });
-  g_assert_cmpfloat (shoal_test_case_get_timeout (find_test (tests, "s::hang")), ==, 1);
+  g_assert_cmpfloat (shoal_test_case_get_timeout (adapter_test_find_test (tests, "s::hang")), ==, 1);
 
-  test = find_test (tests, "s::environment");
+  test = adapter_test_find_test (tests, "s::environment");
   g_assert_cmpstr (shoal_test_case_get_cwd (test), ==, scripts);
   assert_strv (shoal_test_case_get_environment (test),
                (const char *[]){ "FIXTURE_A=one", "FIXTURE_B=two words", "FIXTURE_PATH=/middle",
@@ -235,18 +208,18 @@ test_ctest_discover (void)
 
   /* A disabled test holds and waits for nothing; a disabled setup is
    * nobody's requirement. */
-  test = find_test (tests, "s::disabled");
+  test = adapter_test_find_test (tests, "s::disabled");
   assert_strv (shoal_test_case_get_dependencies (test), (const char *[]){ NULL });
   assert_strv (shoal_test_case_get_required_resources (test), (const char *[]){ NULL });
-  test = find_test (tests, "s::off_user");
+  test = adapter_test_find_test (tests, "s::off_user");
   assert_strv (shoal_test_case_get_requirements (test), (const char *[]){ NULL });
 
   /* RESOURCE_GROUPS: the slots of each type, from the spec's pools. */
-  assert_strv (shoal_test_case_get_required_resources (find_test (tests, "s::resource_groups")),
+  assert_strv (shoal_test_case_get_required_resources (adapter_test_find_test (tests, "s::resource_groups")),
                (const char *[]){ "gpus:3", "crypto_chips:2", NULL });
-  assert_strv (shoal_test_case_get_required_resources (find_test (tests, "s::resource_pair")),
+  assert_strv (shoal_test_case_get_required_resources (adapter_test_find_test (tests, "s::resource_pair")),
                (const char *[]){ "gpus:2", NULL });
-  assert_strv (shoal_test_case_get_required_resources (find_test (tests, "s::insufficient")),
+  assert_strv (shoal_test_case_get_required_resources (adapter_test_find_test (tests, "s::insufficient")),
                (const char *[]){ NULL });
 
   pools = shoal_adapter_get_resource_pools (adapter);
@@ -753,7 +726,7 @@ assert_interpreted (ShoalAdapter *adapter,
                     const char *message)
 {
   g_autoptr (ShoalTestResult) result =
-      interpret_with (adapter, find_test (tests, id), wait_status, timed_out, output);
+      interpret_with (adapter, adapter_test_find_test (tests, id), wait_status, timed_out, output);
 
   g_assert_cmpstr (shoal_outcome_to_string (shoal_test_result_get_outcome (result)), ==,
                    shoal_outcome_to_string (outcome));

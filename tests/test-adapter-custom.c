@@ -30,33 +30,12 @@ fixture_path (const char *name)
   return g_build_filename (dir, name, NULL);
 }
 
-static ShoalSettings *
-suite_settings (const char *yaml)
-{
-  g_autofree char *filename = fixture_path ("shoal.yaml");
-
-  return adapter_test_suite_settings (yaml, filename);
-}
-
 static GPtrArray *
 discover (const char *yaml, ShoalAdapter **out_adapter, GError **error)
 {
-  g_autoptr (ShoalSettings) settings = suite_settings (yaml);
-  g_autoptr (ShoalAdapter) adapter = adapter_test_new_adapter (registry, "custom");
-  GPtrArray *tests = adapter_test_discover (adapter, settings, error);
+  g_autofree char *filename = fixture_path ("shoal.yaml");
 
-  if (tests != NULL && out_adapter != NULL)
-    *out_adapter = g_steal_pointer (&adapter);
-  return tests;
-}
-
-static ShoalTestCase *
-find_test (GPtrArray *tests, const char *id)
-{
-  for (guint i = 0; i < tests->len; i++)
-    if (g_str_equal (shoal_test_case_get_id (g_ptr_array_index (tests, i)), id))
-      return g_ptr_array_index (tests, i);
-  g_error ("no test %s", id);
+  return adapter_test_discover_suite (registry, "custom", yaml, filename, out_adapter, error);
 }
 
 /* Prepares @id, runs the command the way the core would (argv, cwd,
@@ -82,7 +61,7 @@ run_test (ShoalAdapter *adapter,
   GPtrArray *results;
   int fd;
 
-  g_ptr_array_add (single, find_test (tests, id));
+  g_ptr_array_add (single, adapter_test_find_test (tests, id));
   command = shoal_adapter_prepare (adapter, single, &error);
   g_assert_no_error (error);
   if (out_argv != NULL)

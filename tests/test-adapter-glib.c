@@ -40,14 +40,6 @@ fixture_program (const char *name)
   return g_build_filename (dir, name, NULL);
 }
 
-static ShoalSettings *
-suite_settings (const char *yaml)
-{
-  g_autofree char *filename = fixture_config ();
-
-  return adapter_test_suite_settings (yaml, filename);
-}
-
 static ShoalAdapter *
 new_adapter (void)
 {
@@ -57,22 +49,9 @@ new_adapter (void)
 static GPtrArray *
 discover (const char *yaml, ShoalAdapter **out_adapter, GError **error)
 {
-  g_autoptr (ShoalSettings) settings = suite_settings (yaml);
-  g_autoptr (ShoalAdapter) adapter = new_adapter ();
-  GPtrArray *tests = adapter_test_discover (adapter, settings, error);
+  g_autofree char *filename = fixture_config ();
 
-  if (tests != NULL && out_adapter != NULL)
-    *out_adapter = g_steal_pointer (&adapter);
-  return tests;
-}
-
-static ShoalTestCase *
-find_test (GPtrArray *tests, const char *id)
-{
-  for (guint i = 0; i < tests->len; i++)
-    if (g_str_equal (shoal_test_case_get_id (g_ptr_array_index (tests, i)), id))
-      return g_ptr_array_index (tests, i);
-  g_assert_not_reached ();
+  return adapter_test_discover_suite (registry, "glib", yaml, filename, out_adapter, error);
 }
 
 /* For messages that quote a source file's path and line, which depend on
@@ -107,7 +86,7 @@ prepare (ShoalAdapter *adapter, GPtrArray *tests, const char *const *ids)
   ShoalRunCommand *command;
 
   for (guint i = 0; ids[i] != NULL; i++)
-    g_ptr_array_add (batch, find_test (tests, ids[i]));
+    g_ptr_array_add (batch, adapter_test_find_test (tests, ids[i]));
   command = shoal_adapter_prepare (adapter, batch, &error);
   g_assert_no_error (error);
   g_assert_nonnull (command);
@@ -278,10 +257,10 @@ test_glib_discover_cases (void)
     }
 
   assert_strv (
-      shoal_test_case_get_argv (find_test (tests, "s::glib-fixture/fixture/pass")),
+      shoal_test_case_get_argv (adapter_test_find_test (tests, "s::glib-fixture/fixture/pass")),
       (const char *[]){ program, "--tap", "-k", "-p", "/fixture/pass", "--verbose", NULL });
   /* -p selects a subtree: the case below is skipped by name. */
-  assert_strv (shoal_test_case_get_argv (find_test (tests, "s::glib-fixture/fixture/nested/a")),
+  assert_strv (shoal_test_case_get_argv (adapter_test_find_test (tests, "s::glib-fixture/fixture/nested/a")),
                (const char *[]){ program, "--tap", "-k", "-p", "/fixture/nested/a", "-s",
                                  "/fixture/nested/a/deep", "--verbose", NULL });
 }
@@ -582,8 +561,8 @@ test_glib_batch_errors (void)
   g_test_summary ("A batch holds cases of one program, each once");
 
   g_assert_no_error (error);
-  g_ptr_array_add (mixed, find_test (tests, "s::glib-fixture/fixture/pass"));
-  g_ptr_array_add (mixed, find_test (tests, "s::glib-fixture-junk/junk/dup"));
+  g_ptr_array_add (mixed, adapter_test_find_test (tests, "s::glib-fixture/fixture/pass"));
+  g_ptr_array_add (mixed, adapter_test_find_test (tests, "s::glib-fixture-junk/junk/dup"));
   refused = shoal_adapter_prepare (adapter, mixed, &error);
   g_assert_null (refused);
   g_assert_error (error, SHOAL_ADAPTER_ERROR, SHOAL_ADAPTER_ERROR_PREPARE);
@@ -592,8 +571,8 @@ test_glib_batch_errors (void)
                    "a batch runs one program");
   g_clear_error (&error);
 
-  g_ptr_array_add (twice, find_test (tests, "s::glib-fixture/fixture/pass"));
-  g_ptr_array_add (twice, find_test (tests, "s::glib-fixture/fixture/pass"));
+  g_ptr_array_add (twice, adapter_test_find_test (tests, "s::glib-fixture/fixture/pass"));
+  g_ptr_array_add (twice, adapter_test_find_test (tests, "s::glib-fixture/fixture/pass"));
   refused = shoal_adapter_prepare (adapter, twice, &error);
   g_assert_null (refused);
   g_assert_error (error, SHOAL_ADAPTER_ERROR, SHOAL_ADAPTER_ERROR_PREPARE);
@@ -622,10 +601,10 @@ test_glib_skip (void)
   g_test_summary ("`skip:` prefixes match whole path components and reach GLib as -s");
 
   g_assert_no_error (error);
-  assert_strv (shoal_test_case_get_argv (find_test (tests, "s::glib-fixture/fixture/nested/a")),
+  assert_strv (shoal_test_case_get_argv (adapter_test_find_test (tests, "s::glib-fixture/fixture/nested/a")),
                (const char *[]){ program, "--tap", "-k", "-p", "/fixture/nested/a", "-s",
                                  "/fixture/nested/a", "-s", "/fixture/nested/a/deep", NULL });
-  assert_strv (shoal_test_case_get_argv (find_test (tests, "s::glib-fixture/fixture/nested/ab")),
+  assert_strv (shoal_test_case_get_argv (adapter_test_find_test (tests, "s::glib-fixture/fixture/nested/ab")),
                (const char *[]){ program, "--tap", "-k", "-p", "/fixture/nested/ab", NULL });
 
   skipped = prepare (adapter, tests,

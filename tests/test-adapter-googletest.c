@@ -51,34 +51,13 @@ skip_without_fixture (void)
   return TRUE;
 }
 
-static ShoalSettings *
-suite_settings (const char *yaml)
+static GPtrArray *
+discover (const char *yaml, ShoalAdapter **out_adapter, GError **error)
 {
   g_autofree char *dir = fixture_dir ();
   g_autofree char *filename = g_build_filename (dir, "shoal.yaml", NULL);
 
-  return adapter_test_suite_settings (yaml, filename);
-}
-
-static GPtrArray *
-discover (const char *yaml, ShoalAdapter **out_adapter, GError **error)
-{
-  g_autoptr (ShoalSettings) settings = suite_settings (yaml);
-  g_autoptr (ShoalAdapter) adapter = adapter_test_new_adapter (registry, "googletest");
-  GPtrArray *tests = adapter_test_discover (adapter, settings, error);
-
-  if (tests != NULL && out_adapter != NULL)
-    *out_adapter = g_steal_pointer (&adapter);
-  return tests;
-}
-
-static ShoalTestCase *
-find_test (GPtrArray *tests, const char *id)
-{
-  for (guint i = 0; i < tests->len; i++)
-    if (g_str_equal (shoal_test_case_get_id (g_ptr_array_index (tests, i)), id))
-      return g_ptr_array_index (tests, i);
-  g_error ("no test %s", id);
+  return adapter_test_discover_suite (registry, "googletest", yaml, filename, out_adapter, error);
 }
 
 static ShoalRunCommand *
@@ -89,7 +68,7 @@ prepare (ShoalAdapter *adapter, GPtrArray *tests, const char *const *ids)
   ShoalRunCommand *command;
 
   for (guint i = 0; ids[i] != NULL; i++)
-    g_ptr_array_add (batch, find_test (tests, ids[i]));
+    g_ptr_array_add (batch, adapter_test_find_test (tests, ids[i]));
   command = shoal_adapter_prepare (adapter, batch, &error);
   g_assert_no_error (error);
   g_assert_nonnull (command);
@@ -349,7 +328,7 @@ test_googletest_discover (void)
       g_assert_cmpfloat (shoal_test_case_get_timeout (test), ==, 9.0);
       g_assert_cmpint (shoal_test_case_has_tag (test, "disabled"), ==, disabled);
     }
-  assert_strv (shoal_test_case_get_argv (find_test (tests, "s::Numbers/Parity.Odd/1")),
+  assert_strv (shoal_test_case_get_argv (adapter_test_find_test (tests, "s::Numbers/Parity.Odd/1")),
                (const char *[]){ program, "--gtest_death_test_style=threadsafe",
                                  "--gtest_filter=Numbers/Parity.Odd/1", "--gtest_color=no",
                                  NULL });
@@ -637,7 +616,7 @@ test_googletest_run_disabled (void)
 
   tests = discover (FIXTURE_SUITE "args: [--gtest_also_run_disabled_tests]\n", &adapter, &error);
   g_assert_no_error (error);
-  g_assert_false (shoal_test_case_has_tag (find_test (tests, "s::Basic.DISABLED_Off"), "disabled"));
+  g_assert_false (shoal_test_case_has_tag (adapter_test_find_test (tests, "s::Basic.DISABLED_Off"), "disabled"));
   run_natively (&native, (const char *[]){ "--gtest_also_run_disabled_tests", NULL });
   g_assert_cmpint (GPOINTER_TO_INT (g_hash_table_lookup (native.outcomes, "Basic.DISABLED_Off")),
                    ==, SHOAL_OUTCOME_FAILED);
@@ -703,8 +682,8 @@ test_googletest_batch_errors (void)
 
   tests = discover (FIXTURE_SUITE, &adapter, &error);
   g_assert_no_error (error);
-  g_ptr_array_add (twice, find_test (tests, "s::Basic.Pass"));
-  g_ptr_array_add (twice, find_test (tests, "s::Basic.Pass"));
+  g_ptr_array_add (twice, adapter_test_find_test (tests, "s::Basic.Pass"));
+  g_ptr_array_add (twice, adapter_test_find_test (tests, "s::Basic.Pass"));
   refused = shoal_adapter_prepare (adapter, twice, &error);
   g_assert_null (refused);
   g_assert_error (error, SHOAL_ADAPTER_ERROR, SHOAL_ADAPTER_ERROR_PREPARE);

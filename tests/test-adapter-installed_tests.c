@@ -47,22 +47,8 @@ static GPtrArray *
 discover (const char *yaml, ShoalAdapter **out_adapter, GError **error)
 {
   g_autofree char *filename = fixture_config ();
-  g_autoptr (ShoalSettings) settings = adapter_test_suite_settings (yaml, filename);
-  g_autoptr (ShoalAdapter) adapter = adapter_test_new_adapter (registry, "installed_tests");
-  GPtrArray *tests = adapter_test_discover (adapter, settings, error);
 
-  if (tests != NULL && out_adapter != NULL)
-    *out_adapter = g_steal_pointer (&adapter);
-  return tests;
-}
-
-static ShoalTestCase *
-find_test (GPtrArray *tests, const char *id)
-{
-  for (guint i = 0; i < tests->len; i++)
-    if (g_str_equal (shoal_test_case_get_id (g_ptr_array_index (tests, i)), id))
-      return g_ptr_array_index (tests, i);
-  g_error ("no test %s", id);
+  return adapter_test_discover_suite (registry, "installed_tests", yaml, filename, out_adapter, error);
 }
 
 static void
@@ -86,7 +72,7 @@ prepare (ShoalAdapter *adapter, GPtrArray *tests, const char *const *ids)
   ShoalRunCommand *command;
 
   for (guint i = 0; ids[i] != NULL; i++)
-    g_ptr_array_add (batch, find_test (tests, ids[i]));
+    g_ptr_array_add (batch, adapter_test_find_test (tests, ids[i]));
   command = shoal_adapter_prepare (adapter, batch, &error);
   g_assert_no_error (error);
   g_assert_nonnull (command);
@@ -282,7 +268,7 @@ test_installed_discover_whole (void)
   g_assert_no_error (error);
   assert_ids (tests, whole_ids);
 
-  test = find_test (tests, "s::more/quoted.test");
+  test = adapter_test_find_test (tests, "s::more/quoted.test");
   argv = shoal_test_case_get_argv (test);
   g_assert_cmpuint (g_strv_length ((char **) argv), ==, 11);
   g_assert_cmpstr (argv[0], ==, "/bin/sh");
@@ -299,25 +285,25 @@ test_installed_discover_whole (void)
   g_assert_null (shoal_test_case_get_note (test));
   g_assert_cmpstr (shoal_test_case_get_adapter (test), ==, "installed_tests");
 
-  test = find_test (tests, "s::more/testenv.test");
+  test = adapter_test_find_test (tests, "s::more/testenv.test");
   assert_strv (shoal_test_case_get_environment (test),
                (const char *[]){ "GIO_USE_VFS=local", "SHOAL_INSTALLED_TEST=more/testenv.test",
                                  "ALPHA=1", "BETA=x;y", NULL });
 
-  test = find_test (tests, "s::exclusive.test");
+  test = adapter_test_find_test (tests, "s::exclusive.test");
   g_assert_true (shoal_test_case_get_exclusive (test));
   assert_strv (shoal_test_case_get_tags (test), (const char *[]){ "session-exclusive", NULL });
 
-  assert_strv (shoal_test_case_get_tags (find_test (tests, "s::more/tap.test")),
+  assert_strv (shoal_test_case_get_tags (adapter_test_find_test (tests, "s::more/tap.test")),
                (const char *[]){ "session", "tap", NULL });
-  assert_strv (shoal_test_case_get_tags (find_test (tests, "s::more/glib.test")),
+  assert_strv (shoal_test_case_get_tags (adapter_test_find_test (tests, "s::more/glib.test")),
                (const char *[]){ "session", "tap", "glib", NULL });
-  assert_strv (shoal_test_case_get_tags (find_test (tests, "s::more/glib-nested.test")),
+  assert_strv (shoal_test_case_get_tags (adapter_test_find_test (tests, "s::more/glib-nested.test")),
                (const char *[]){ "session", "glib", NULL });
 
   /* Without expand_glib, a GLib program runs as Exec says. */
   resolved_glib_fixture = g_canonicalize_filename (glib_fixture, NULL);
-  argv = shoal_test_case_get_argv (find_test (tests, "s::more/glib.test"));
+  argv = shoal_test_case_get_argv (adapter_test_find_test (tests, "s::more/glib.test"));
   g_assert_cmpstr (argv[7], ==, resolved_glib_fixture);
   assert_strv (argv + 5, (const char *[]){ "env", "G_MESSAGES_DEBUG=", argv[7], "--tap", NULL });
 }
@@ -349,7 +335,7 @@ test_installed_discover_glib_cases (void)
     }
   assert_ids (tests, (const char *const *) ids->pdata);
 
-  test = find_test (tests, "s::more/glib.test/fixture/nested/a");
+  test = adapter_test_find_test (tests, "s::more/glib.test/fixture/nested/a");
   g_assert_cmpstr (shoal_test_case_get_name (test), ==, "/fixture/nested/a");
   assert_strv (shoal_test_case_get_tags (test), (const char *[]){ "session", "tap", "glib", NULL });
   argv = shoal_test_case_get_argv (test);
@@ -363,10 +349,10 @@ test_installed_discover_glib_cases (void)
                (const char *[]){ "GIO_USE_VFS=local", "SHOAL_INSTALLED_TEST=more/glib.test",
                                  NULL });
 
-  g_assert_cmpstr (shoal_test_case_get_note (find_test (tests, "s::more/glib-nested.test")), ==,
+  g_assert_cmpstr (shoal_test_case_get_note (adapter_test_find_test (tests, "s::more/glib-nested.test")), ==,
                    "ran as a whole: its Exec selects GTest paths (-p)");
   /* pass.sh prints a GTest path for -l: it was never asked. */
-  g_assert_null (shoal_test_case_get_note (find_test (tests, "s::pass.test")));
+  g_assert_null (shoal_test_case_get_note (adapter_test_find_test (tests, "s::pass.test")));
 }
 
 static void
@@ -580,8 +566,8 @@ test_installed_run_glib_cases (void)
     g_autoptr (GPtrArray) batch = g_ptr_array_new ();
     g_autoptr (ShoalRunCommand) command = NULL;
 
-    g_ptr_array_add (batch, find_test (tests, "s::more/glib.test/fixture/pass"));
-    g_ptr_array_add (batch, find_test (tests, "s::pass.test"));
+    g_ptr_array_add (batch, adapter_test_find_test (tests, "s::more/glib.test/fixture/pass"));
+    g_ptr_array_add (batch, adapter_test_find_test (tests, "s::pass.test"));
     command = shoal_adapter_prepare (adapter, batch, &error);
     g_assert_null (command);
     g_assert_error (error, SHOAL_ADAPTER_ERROR, SHOAL_ADAPTER_ERROR_PREPARE);
@@ -629,7 +615,7 @@ test_installed_broken_files (void)
     {
       g_autofree char *id = g_strconcat ("s::", broken[i].name, NULL);
       g_autofree char *path = g_build_filename (dir, broken[i].name, NULL);
-      ShoalTestCase *test = find_test (tests, id);
+      ShoalTestCase *test = adapter_test_find_test (tests, id);
       const char *note = shoal_test_case_get_note (test);
       g_autoptr (GPtrArray) single = g_ptr_array_new ();
       g_autoptr (ShoalRunCommand) command = NULL;
@@ -649,7 +635,7 @@ test_installed_broken_files (void)
       g_assert_cmpstr (prepare_error->message, ==, note);
     }
 
-  g_assert_null (shoal_test_case_get_note (find_test (tests, "s::good.test")));
+  g_assert_null (shoal_test_case_get_note (adapter_test_find_test (tests, "s::good.test")));
   {
     g_autoptr (GPtrArray) results = run_one (adapter, tests, "s::good.test");
 
@@ -708,7 +694,7 @@ test_installed_same_name_twice (void)
 
   g_assert_no_error (error);
   assert_ids (tests, (const char *[]){ "s::pass.test", "s::skip.test", NULL });
-  test = find_test (tests, "s::pass.test");
+  test = adapter_test_find_test (tests, "s::pass.test");
   g_assert_cmpstr (shoal_test_case_get_argv (test)[5], ==, "false");
 }
 
