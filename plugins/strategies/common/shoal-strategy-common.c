@@ -748,3 +748,28 @@ shoal_partition_plan (ShoalPartitionFunc partition,
     order[rank[i]] = i;
   return shoal_strategy_make_groups (graph, n_groups, group_of, order);
 }
+
+guint
+shoal_union_find_root (guint *parent,
+                       guint i)
+{
+  while (parent[i] != i)
+    {
+      parent[i] = parent[parent[i]]; /* path halving */
+      i = parent[i];
+    }
+  return i;
+}
+
+void
+shoal_union_find_join (guint *parent,
+                       guint a,
+                       guint b)
+{
+  a = shoal_union_find_root (parent, a);
+  b = shoal_union_find_root (parent, b);
+  if (a < b)
+    parent[b] = a;
+  else if (b < a)
+    parent[a] = b;
+}

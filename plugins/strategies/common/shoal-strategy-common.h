@@ -18,6 +18,14 @@ G_BEGIN_DECLS
  * resources behind higher-priority ones overtakes them eventually. */
 #define SHOAL_STRATEGY_AGING_SECONDS_PER_POINT 10.0
 
+/* Union-find over test indices, with the smallest index as the root of
+ * each set: @parent starts as parent[i] = i. */
+guint shoal_union_find_root (guint *parent,
+                             guint i);
+void shoal_union_find_join (guint *parent,
+                            guint a,
+                            guint b);
+
 void shoal_strategy_simulate (ShoalTestGraph *graph,
                               guint n_workers,
                               const double *keys,

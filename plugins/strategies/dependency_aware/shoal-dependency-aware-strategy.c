@@ -33,19 +33,6 @@ static void strategy_iface_init (ShoalStrategyInterface *iface);
 
 G_DEFINE_DYNAMIC_TYPE_EXTENDED (ShoalDependencyAwareStrategy, shoal_dependency_aware_strategy, G_TYPE_OBJECT, G_TYPE_FLAG_FINAL, G_IMPLEMENT_INTERFACE_DYNAMIC (SHOAL_TYPE_STRATEGY, strategy_iface_init))
 
-/* Union-find with the smallest index as the root of each set. */
-static guint
-find_root (guint *parent,
-           guint i)
-{
-  while (parent[i] != i)
-    {
-      parent[i] = parent[parent[i]]; /* path halving */
-      i = parent[i];
-    }
-  return i;
-}
-
 static void
 partition (ShoalTestGraph *graph,
            guint n_groups,
@@ -70,19 +57,12 @@ partition (ShoalTestGraph *graph,
       const guint *dependencies = shoal_test_graph_get_dependencies (graph, i, &n_dependencies);
 
       for (guint d = 0; d < n_dependencies; d++)
-        {
-          guint a = find_root (parent, i), b = find_root (parent, dependencies[d]);
-
-          if (a < b)
-            parent[b] = a;
-          else if (b < a)
-            parent[a] = b;
-        }
+        shoal_union_find_join (parent, i, dependencies[d]);
     }
   /* Components numbered by their first test. */
   for (guint i = 0; i < n; i++)
     {
-      guint root = find_root (parent, i);
+      guint root = shoal_union_find_root (parent, i);
 
       if (root == i)
         component[i] = n_components++;
@@ -92,7 +72,7 @@ partition (ShoalTestGraph *graph,
   shoal_strategy_lpt (sizes, n_components, n_groups, loads, component_group);
   for (guint k = 0; k < n; k++)
     {
-      group_of[order[k]] = component_group[component[find_root (parent, order[k])]];
+      group_of[order[k]] = component_group[component[shoal_union_find_root (parent, order[k])]];
       rank[order[k]] = k;
     }
 }

@@ -36,31 +36,6 @@ static void strategy_iface_init (ShoalStrategyInterface *iface);
 
 G_DEFINE_DYNAMIC_TYPE_EXTENDED (ShoalResourceGroupedStrategy, shoal_resource_grouped_strategy, G_TYPE_OBJECT, G_TYPE_FLAG_FINAL, G_IMPLEMENT_INTERFACE_DYNAMIC (SHOAL_TYPE_STRATEGY, strategy_iface_init))
 
-static guint
-find_root (guint *parent,
-           guint i)
-{
-  while (parent[i] != i)
-    {
-      parent[i] = parent[parent[i]]; /* path halving */
-      i = parent[i];
-    }
-  return i;
-}
-
-static void
-join (guint *parent,
-      guint a,
-      guint b)
-{
-  a = find_root (parent, a);
-  b = find_root (parent, b);
-  if (a < b)
-    parent[b] = a;
-  else if (b < a)
-    parent[a] = b;
-}
-
 static void
 partition (ShoalTestGraph *graph,
            guint n_groups,
@@ -96,7 +71,7 @@ partition (ShoalTestGraph *graph,
             name = g_strdup (requests[r]);
           uses[i] = TRUE;
           if (g_hash_table_lookup_extended (first_user, name, NULL, &user))
-            join (parent, i, GPOINTER_TO_UINT (user));
+            shoal_union_find_join (parent, i, GPOINTER_TO_UINT (user));
           else
             g_hash_table_insert (first_user, g_steal_pointer (&name), GUINT_TO_POINTER (i));
         }
@@ -107,7 +82,7 @@ partition (ShoalTestGraph *graph,
   for (guint pass = 0; pass < 2; pass++)
     for (guint i = 0; i < n; i++)
       {
-        guint root = find_root (parent, i);
+        guint root = shoal_union_find_root (parent, i);
         double zero = 0;
 
         if (uses[i] != (pass == 0))
@@ -132,7 +107,7 @@ partition (ShoalTestGraph *graph,
                       item_group + n_resource_items);
   for (guint k = 0; k < n; k++)
     {
-      group_of[order[k]] = item_group[item_of[find_root (parent, order[k])]];
+      group_of[order[k]] = item_group[item_of[shoal_union_find_root (parent, order[k])]];
       rank[order[k]] = k;
     }
 }
