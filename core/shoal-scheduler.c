@@ -193,7 +193,7 @@ struct _ShoalScheduler
   GHashTable *quarantined;                    /* test ids */
   ShoalQuarantineManager *quarantine_manager; /* (nullable) */
   guint n_retry_delays;                       /* retries waiting for their delay */
-  GHashTable *sessions; /* "worker\nadapter" -> ShoalWorkerSession: see start_in_session() */
+  GHashTable *sessions;                       /* "worker\nadapter" -> ShoalWorkerSession: see start_in_session() */
 };
 
 G_DEFINE_FINAL_TYPE (ShoalScheduler, shoal_scheduler, G_TYPE_OBJECT)

@@ -330,8 +330,8 @@ shoal_custom_adapter_configure (ShoalAdapter *adapter,
 
 /* Templates */
 
-/* @template with `{id}` and `{tmpdir}` replaced (a placeholder without a
- * value stays as written); other braces are the user's. */
+/* @template with `{id}` and `{tmpdir}` replaced (a field given no value
+ * stays as written); other braces are the user's. */
 static char *
 expand (const char *template, const char *id, const char *tmpdir)
 {
