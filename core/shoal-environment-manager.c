@@ -1411,6 +1411,12 @@ struct _ShoalEnvironmentManager
   GPtrArray *preserved;      /* paths kept on purpose */
   GHashTable *preserved_ids; /* FileId set of the same */
   GPtrArray *leftovers;      /* paths whose removal failed: retried */
+
+  /* Removals of finished tests' directories, with remove-in-background. */
+  gboolean remove_in_background;
+  GThreadPool *removals; /* (nullable): made on first use */
+  guint n_removals;      /* queued or running */
+  GCond removals_cond;   /* signalled when n_removals drops to 0 */
 };
 
 G_DEFINE_FINAL_TYPE (ShoalEnvironmentManager, shoal_environment_manager, G_TYPE_OBJECT)
@@ -1425,6 +1431,7 @@ enum
   PROP_ISOLATE_HOME,
   PROP_CLEANUP_TIMEOUT,
   PROP_ENVIRONMENT_VARIABLES,
+  PROP_REMOVE_IN_BACKGROUND,
   N_PROPS,
 };
 
@@ -1680,6 +1687,10 @@ shoal_environment_manager_finalize (GObject *object)
       if (!shoal_environment_manager_cleanup_all (self, &error))
         g_warning ("%s", error->message);
     }
+  /* Waits for the removals still queued (cleanup_all has, unless unset). */
+  if (self->removals != NULL)
+    g_thread_pool_free (self->removals, FALSE, TRUE);
+  g_cond_clear (&self->removals_cond);
 
   g_free (self->base_temp_dir);
   g_free (self->run_id);
@@ -1738,6 +1749,9 @@ shoal_environment_manager_get_property (GObject *object,
     case PROP_ENVIRONMENT_VARIABLES:
       g_value_take_boxed (value, shoal_environment_manager_dup_environment_variables (self));
       break;
+    case PROP_REMOVE_IN_BACKGROUND:
+      g_value_set_boolean (value, shoal_environment_manager_get_remove_in_background (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1778,6 +1792,9 @@ shoal_environment_manager_set_property (GObject *object,
       break;
     case PROP_ENVIRONMENT_VARIABLES:
       shoal_environment_manager_set_environment_variables (self, g_value_get_boxed (value));
+      break;
+    case PROP_REMOVE_IN_BACKGROUND:
+      shoal_environment_manager_set_remove_in_background (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1867,6 +1884,22 @@ shoal_environment_manager_class_init (ShoalEnvironmentManagerClass *klass)
       g_param_spec_boxed ("environment-variables", NULL, NULL, G_TYPE_STRV,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * ShoalEnvironmentManager:remove-in-background:
+   *
+   * Whether the directory of a finished test is removed by a thread of
+   * the manager's rather than before
+   * [method@Shoal.EnvironmentManager.finish_test_environment] returns, so
+   * that a slow file system does not hold up the caller (the scheduler's
+   * main loop, which would otherwise start the next test late). A removal
+   * that fails is left for [method@Shoal.EnvironmentManager.cleanup_all]
+   * to retry and report; it, destroying a worker and finalizing the
+   * manager wait for the queued removals first.
+   */
+  properties[PROP_REMOVE_IN_BACKGROUND] =
+      g_param_spec_boolean ("remove-in-background", NULL, NULL, FALSE,
+                            G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -1875,6 +1908,7 @@ shoal_environment_manager_init (ShoalEnvironmentManager *self)
 {
   g_mutex_init (&self->mutex);
   g_cond_init (&self->workspace_cond);
+  g_cond_init (&self->removals_cond);
   self->cleanup_on_exit = TRUE;
   self->preserve_on_failure = TRUE;
   self->cleanup_timeout = DEFAULT_CLEANUP_TIMEOUT;
@@ -2115,6 +2149,44 @@ shoal_environment_manager_set_cleanup_timeout (ShoalEnvironmentManager *self,
   g_return_if_fail (seconds >= 0);
 
   SET_FIELD_AND_NOTIFY (self, cleanup_timeout, seconds, properties[PROP_CLEANUP_TIMEOUT]);
+}
+
+/**
+ * shoal_environment_manager_get_remove_in_background:
+ * @self: a manager
+ *
+ * Returns: whether finished tests' directories are removed by a thread of
+ *   the manager's
+ */
+gboolean
+shoal_environment_manager_get_remove_in_background (ShoalEnvironmentManager *self)
+{
+  gboolean value;
+
+  g_return_val_if_fail (SHOAL_IS_ENVIRONMENT_MANAGER (self), FALSE);
+
+  g_mutex_lock (&self->mutex);
+  value = self->remove_in_background;
+  g_mutex_unlock (&self->mutex);
+  return value;
+}
+
+/**
+ * shoal_environment_manager_set_remove_in_background:
+ * @self: a manager
+ * @remove_in_background: whether to remove finished tests' directories in
+ *   the background
+ *
+ * Sets [property@Shoal.EnvironmentManager:remove-in-background].
+ */
+void
+shoal_environment_manager_set_remove_in_background (ShoalEnvironmentManager *self,
+                                                    gboolean remove_in_background)
+{
+  g_return_if_fail (SHOAL_IS_ENVIRONMENT_MANAGER (self));
+
+  SET_FIELD_AND_NOTIFY (self, remove_in_background, !!remove_in_background,
+                        properties[PROP_REMOVE_IN_BACKGROUND]);
 }
 
 /**
@@ -2405,6 +2477,66 @@ preserve_locked (ShoalEnvironmentManager *self,
     }
 }
 
+/* A finished test's directory, for the removal thread. */
+typedef struct
+{
+  char *path;
+  double timeout;
+} Removal;
+
+static void
+remove_in_thread (gpointer data,
+                  gpointer user_data)
+{
+  Removal *removal = data;
+  ShoalEnvironmentManager *self = user_data;
+  g_autoptr (GError) error = NULL;
+  Remover remover;
+  gboolean removed;
+
+  remover_init (&remover, NULL, removal->timeout);
+  removed = remover_run (&remover, removal->path, NULL, &error);
+  g_mutex_lock (&self->mutex);
+  if (!removed)
+    g_ptr_array_add (self->leftovers, g_steal_pointer (&removal->path));
+  if (--self->n_removals == 0)
+    g_cond_broadcast (&self->removals_cond);
+  g_mutex_unlock (&self->mutex);
+  g_free (removal->path);
+  g_free (removal);
+}
+
+/* Hands @path to the removal thread. */
+static void
+queue_removal (ShoalEnvironmentManager *self,
+               const char *path,
+               double timeout)
+{
+  Removal *removal = g_new0 (Removal, 1);
+
+  removal->path = g_strdup (path);
+  removal->timeout = timeout;
+  g_mutex_lock (&self->mutex);
+  /* One thread: removals contend for the same directories' locks, so
+   * more would not go faster. */
+  if (self->removals == NULL)
+    self->removals = g_thread_pool_new (remove_in_thread, self, 1, FALSE, NULL);
+  self->n_removals++;
+  g_mutex_unlock (&self->mutex);
+  g_thread_pool_push (self->removals, removal, NULL);
+}
+
+/* Waits until the queued removals are done, so that nothing removes a
+ * tree another removal is walking. */
+static void
+wait_for_removals (ShoalEnvironmentManager *self)
+{
+  g_mutex_lock (&self->mutex);
+  while (self->n_removals > 0)
+    g_cond_wait (&self->removals_cond, &self->mutex);
+  g_mutex_unlock (&self->mutex);
+}
+
 /**
  * shoal_environment_manager_finish_test_environment:
  * @self: a manager
@@ -2423,6 +2555,9 @@ preserve_locked (ShoalEnvironmentManager *self,
  *
  * Whatever happens, the environment is no longer active. When removal
  * fails or times out, what is left is tried again by
+ * [method@Shoal.EnvironmentManager.cleanup_all]. With
+ * [property@Shoal.EnvironmentManager:remove-in-background] the directory
+ * is only queued for removal here, and its failure is reported by
  * [method@Shoal.EnvironmentManager.cleanup_all].
  *
  * Returns: %TRUE if the directory was removed or kept as asked, %FALSE with
@@ -2439,6 +2574,7 @@ shoal_environment_manager_finish_test_environment (ShoalEnvironmentManager *self
 {
   gboolean active;
   gboolean keep;
+  gboolean in_background;
   double timeout = 0;
 
   g_return_val_if_fail (SHOAL_IS_ENVIRONMENT_MANAGER (self), FALSE);
@@ -2454,6 +2590,7 @@ shoal_environment_manager_finish_test_environment (ShoalEnvironmentManager *self
   if (active && keep)
     preserve_locked (self, environment->directory, &environment->id);
   timeout = self->cleanup_timeout;
+  in_background = self->remove_in_background;
   g_mutex_unlock (&self->mutex);
 
   if (!active)
@@ -2476,6 +2613,11 @@ shoal_environment_manager_finish_test_environment (ShoalEnvironmentManager *self
         return TRUE;
       }
 
+    if (in_background)
+      {
+        queue_removal (self, environment->directory, timeout);
+        return TRUE;
+      }
     remover_init (&remover, NULL, timeout);
     if (remover_run (&remover, environment->directory, NULL, error))
       return TRUE;
@@ -2573,6 +2715,7 @@ shoal_environment_manager_destroy_worker_environment (ShoalEnvironmentManager *s
   g_return_val_if_fail (worker_id != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  wait_for_removals (self);
   g_mutex_lock (&self->mutex);
   if (g_hash_table_steal_extended (self->workers, worker_id, &stolen_key, &stolen))
     {
@@ -2634,6 +2777,7 @@ shoal_environment_manager_cleanup_all (ShoalEnvironmentManager *self,
   g_return_val_if_fail (SHOAL_IS_ENVIRONMENT_MANAGER (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  wait_for_removals (self);
   g_mutex_lock (&self->mutex);
   cleanup = self->cleanup_on_exit;
   g_hash_table_iter_init (&iter, self->workers);

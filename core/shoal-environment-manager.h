@@ -116,6 +116,11 @@ SHOAL_AVAILABLE_IN_1_0
 void shoal_environment_manager_set_cleanup_timeout (ShoalEnvironmentManager *self,
                                                     double seconds);
 SHOAL_AVAILABLE_IN_1_0
+gboolean shoal_environment_manager_get_remove_in_background (ShoalEnvironmentManager *self);
+SHOAL_AVAILABLE_IN_1_0
+void shoal_environment_manager_set_remove_in_background (ShoalEnvironmentManager *self,
+                                                         gboolean remove_in_background);
+SHOAL_AVAILABLE_IN_1_0
 char **shoal_environment_manager_dup_environment_variables (ShoalEnvironmentManager *self);
 SHOAL_AVAILABLE_IN_1_0
 void shoal_environment_manager_set_environment_variables (ShoalEnvironmentManager *self,

@@ -828,6 +828,9 @@ shoal_project_create_scheduler_for_tests (ShoalProject *self,
      * under the suite's and the test's own: the manager adds only the
      * directories. */
     shoal_environment_manager_set_environment_variables (environments, NULL);
+    /* Removing a directory can take milliseconds on a busy file system:
+     * not on the main loop, where it would delay the next test. */
+    shoal_environment_manager_set_remove_in_background (environments, TRUE);
     shoal_scheduler_set_environment_manager (scheduler, environments);
   }
   shoal_scheduler_set_strategy (scheduler, strategy);

@@ -638,6 +638,56 @@ test_cleanup_timeout (Fixture *fixture,
   g_assert_cmpuint (g_strv_length (leftover), ==, 0);
 }
 
+/* With remove-in-background a finished test's directory is removed by the
+ * manager's thread; destroying the worker waits for it, and a removal
+ * that failed there is listed as a leftover and retried by cleanup_all. */
+static void
+test_remove_in_background (Fixture *fixture,
+                           gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ShoalTestEnvironment) removed = NULL;
+  g_autoptr (ShoalTestEnvironment) left = NULL;
+  g_auto (GStrv) leftover = NULL;
+
+  g_assert_false (shoal_environment_manager_get_remove_in_background (fixture->manager));
+  shoal_environment_manager_set_remove_in_background (fixture->manager, TRUE);
+  g_assert_true (shoal_environment_manager_get_remove_in_background (fixture->manager));
+
+  removed = shoal_environment_manager_create_test_environment (fixture->manager, "w", "removed",
+                                                               &error);
+  g_assert_no_error (error);
+  make_tree (shoal_test_environment_get_directory (removed), 3, 20);
+  g_assert_true (shoal_environment_manager_finish_test_environment (fixture->manager, removed, TRUE,
+                                                                    NULL, &error));
+  g_assert_no_error (error);
+
+  /* Queued with a timeout of 0: the removal thread removes nothing, and
+   * finish_test_environment() has returned before it could tell. */
+  left = shoal_environment_manager_create_test_environment (fixture->manager, "w", "left", &error);
+  g_assert_no_error (error);
+  shoal_environment_manager_set_cleanup_timeout (fixture->manager, 0);
+  g_assert_true (shoal_environment_manager_finish_test_environment (fixture->manager, left, TRUE,
+                                                                    NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (status_uint (fixture->manager, "active_test_environments"), ==, 0);
+
+  shoal_environment_manager_set_cleanup_timeout (fixture->manager, 60);
+  g_assert_true (shoal_environment_manager_destroy_worker_environment (fixture->manager, "w", &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (shoal_test_environment_get_directory (removed), G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (shoal_test_environment_get_directory (left), G_FILE_TEST_EXISTS));
+  leftover = status_strv (fixture->manager, "leftover");
+  g_assert_cmpstrv (leftover,
+                    ((const char *const[]){ shoal_test_environment_get_directory (left), NULL }));
+
+  g_assert_true (shoal_environment_manager_cleanup_all (fixture->manager, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&leftover, g_strfreev);
+  leftover = status_strv (fixture->manager, "leftover");
+  g_assert_cmpuint (g_strv_length (leftover), ==, 0);
+}
+
 static void
 test_deep_tree (Fixture *fixture,
                 gconstpointer data)
@@ -1226,6 +1276,7 @@ main (int argc,
   ADD ("symlink-outside", test_symlink_outside);
   ADD ("read-only", test_read_only);
   ADD ("cleanup-timeout", test_cleanup_timeout);
+  ADD ("remove-in-background", test_remove_in_background);
   ADD ("deep-tree", test_deep_tree);
   ADD ("worker-config", test_worker_config);
   ADD ("status", test_status);
