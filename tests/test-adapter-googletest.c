@@ -75,6 +75,20 @@ prepare (ShoalAdapter *adapter, GPtrArray *tests, const char *const *ids)
   return command;
 }
 
+/* Where @command tells GoogleTest to write its report: the last
+ * argument is --gtest_output=FORMAT:PATH. */
+static const char *
+report_path_of (ShoalRunCommand *command)
+{
+  const char *const *argv = shoal_run_command_get_argv (command);
+  const char *flag = argv[g_strv_length ((char **) argv) - 1];
+  const char *colon = strchr (flag, ':');
+
+  g_assert_true (g_str_has_prefix (flag, "--gtest_output="));
+  g_assert_nonnull (colon);
+  return colon + 1;
+}
+
 static void
 on_timeout (gpointer user_data)
 {
@@ -273,6 +287,68 @@ run_natively (Native *native, const char *const *extra_args)
 
 #define FIXTURE_SUITE "name: s\nadapter: googletest\nprogram: gtest-fixture\n"
 
+/* The two report formats (`output:`): the tests that run the fixture run
+ * once with each and expect the same. The reports are what GoogleTest
+ * 1.12 writes, cut down. */
+typedef struct
+{
+  const char *name;
+  const char *late_report;     /* Basic.Pass passed, Basic.Skip skipped */
+  const char *vanished_report; /* no case at all */
+  const char *cut_report;      /* cut short inside Basic.Pass */
+  const char *cut_problem;     /* what reading it says, after the file's name */
+} Format;
+
+static const Format formats[] = {
+  {
+      "json",
+      "{\"testsuites\": [{\"name\": \"Basic\", \"testsuite\": ["
+      "{\"name\": \"Pass\", \"status\": \"RUN\", \"result\": \"COMPLETED\", "
+      "\"time\": \"0.25s\"},"
+      "{\"name\": \"Skip\", \"status\": \"RUN\", \"result\": \"SKIPPED\", "
+      "\"time\": \"0s\"}]}]}",
+      "{\"tests\": 0, \"testsuites\": []}",
+      "{\"testsuites\": [{\"name\": \"Basic\", \"testsuite\": [\n"
+      "{\"name\": \"Pass\", \"status\": \"RUN\", \"res",
+      ":2:33: Parse error: unexpected character `,', expected string constant",
+  },
+  {
+      "xml",
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<testsuites tests=\"2\" name=\"AllTests\">\n"
+      "  <testsuite name=\"Basic\" tests=\"2\">\n"
+      "    <testcase name=\"Pass\" status=\"run\" result=\"completed\" time=\"0.25\" "
+      "classname=\"Basic\" />\n"
+      "    <testcase name=\"Skip\" status=\"run\" result=\"skipped\" time=\"0\" "
+      "classname=\"Basic\">\n"
+      "      <skipped message=\"f.cc:8&#x0A;not today\"><![CDATA[f.cc:8\nnot today]]></skipped>\n"
+      "    </testcase>\n"
+      "  </testsuite>\n"
+      "</testsuites>\n",
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<testsuites tests=\"0\" name=\"AllTests\">\n</testsuites>\n",
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<testsuites tests=\"2\" name=\"AllTests\">\n"
+      "  <testsuite name=\"Basic\" tests=\"2\">\n"
+      "    <testcase name=\"Pass\" status=\"run\" res",
+      ": Error on line 4 char 44: Document ended unexpectedly inside an attribute name",
+  },
+};
+
+/* Discovers the fixture's suite with `output:` @format and @extra
+ * settings. */
+static GPtrArray *
+discover_fixture (const Format *format,
+                  const char *extra,
+                  ShoalAdapter **out_adapter,
+                  GError **error)
+{
+  g_autofree char *yaml =
+      g_strconcat (FIXTURE_SUITE "output: ", format->name, "\n", extra, NULL);
+
+  return discover (yaml, out_adapter, error);
+}
+
 /* The listing, in GoogleTest's order. */
 static const char *const fixture_names[] = {
   "Basic.Pass",
@@ -298,6 +374,7 @@ test_googletest_discover (void)
   g_autoptr (ShoalAdapter) adapter = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) tests = NULL;
+  g_autoptr (ShoalRunCommand) command = NULL;
   Native native = { 0 };
   guint listed_natively = 0;
 
@@ -332,6 +409,11 @@ test_googletest_discover (void)
                (const char *[]){ program, "--gtest_death_test_style=threadsafe",
                                  "--gtest_filter=Numbers/Parity.Odd/1", "--gtest_color=no",
                                  NULL });
+  /* Without `output:`, the report is JSON. */
+  command = prepare (adapter, tests, (const char *[]){ "s::Basic.Pass", NULL });
+  g_assert_true (g_str_has_suffix (report_path_of (command), "/report.json"));
+  g_assert_true (
+      g_str_has_prefix (shoal_run_command_get_argv (command)[4], "--gtest_output=json:"));
 
   /* The program's own report names the same cases (it was told not to
    * run the crashing and the hanging one). */
@@ -354,8 +436,9 @@ test_googletest_discover (void)
 }
 
 static void
-test_googletest_run_each_case (void)
+test_googletest_run_each_case (gconstpointer data)
 {
+  const Format *format = data;
   g_autoptr (ShoalAdapter) adapter = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) tests = NULL;
@@ -369,7 +452,7 @@ test_googletest_run_each_case (void)
   if (skip_without_fixture ())
     return;
 
-  tests = discover (FIXTURE_SUITE, &adapter, &error);
+  tests = discover_fixture (format, NULL, &adapter, &error);
   g_assert_no_error (error);
   run_natively (&native, NULL);
 
@@ -428,8 +511,9 @@ test_googletest_run_each_case (void)
 }
 
 static void
-test_googletest_messages (void)
+test_googletest_messages (gconstpointer data)
 {
+  const Format *format = data;
   g_autoptr (ShoalAdapter) adapter = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) tests = NULL;
@@ -440,7 +524,7 @@ test_googletest_messages (void)
   if (skip_without_fixture ())
     return;
 
-  tests = discover (FIXTURE_SUITE, &adapter, &error);
+  tests = discover_fixture (format, NULL, &adapter, &error);
   g_assert_no_error (error);
 
   {
@@ -472,8 +556,9 @@ test_googletest_messages (void)
 }
 
 static void
-test_googletest_batch (void)
+test_googletest_batch (gconstpointer data)
 {
+  const Format *format = data;
   g_autofree char *program = fixture_program ();
   g_autoptr (ShoalAdapter) adapter = NULL;
   g_autoptr (GError) error = NULL;
@@ -482,6 +567,8 @@ test_googletest_batch (void)
   g_autoptr (GPtrArray) results = NULL;
   g_autoptr (GPtrArray) batch = g_ptr_array_new ();
   g_autoptr (GString) filter = g_string_new ("--gtest_filter=");
+  g_autofree char *output_flag = g_strdup_printf ("--gtest_output=%s:", format->name);
+  g_autofree char *report_name = g_strdup_printf ("/report.%s", format->name);
   const char *const *argv;
   Native native = { 0 };
   guint n_args;
@@ -492,7 +579,7 @@ test_googletest_batch (void)
   if (skip_without_fixture ())
     return;
 
-  tests = discover (FIXTURE_SUITE, &adapter, &error);
+  tests = discover_fixture (format, NULL, &adapter, &error);
   g_assert_no_error (error);
   run_natively (&native, NULL);
 
@@ -516,7 +603,8 @@ test_googletest_batch (void)
   g_assert_cmpstr (argv[0], ==, program);
   g_assert_cmpstr (argv[1], ==, filter->str);
   g_assert_cmpstr (argv[2], ==, "--gtest_color=no");
-  g_assert_true (g_str_has_prefix (argv[3], "--gtest_output=json:"));
+  g_assert_true (g_str_has_prefix (argv[3], output_flag));
+  g_assert_true (g_str_has_suffix (argv[3], report_name));
 
   results = run_and_interpret (adapter, command, 0);
   g_assert_cmpuint (results->len, ==, native.order->len);
@@ -536,8 +624,9 @@ test_googletest_batch (void)
 }
 
 static void
-test_googletest_batch_crash (void)
+test_googletest_batch_crash (gconstpointer data)
 {
+  const Format *format = data;
   g_autoptr (ShoalAdapter) adapter = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) tests = NULL;
@@ -550,7 +639,7 @@ test_googletest_batch_crash (void)
   if (skip_without_fixture ())
     return;
 
-  tests = discover (FIXTURE_SUITE, &adapter, &error);
+  tests = discover_fixture (format, NULL, &adapter, &error);
   g_assert_no_error (error);
   command = prepare (adapter, tests,
                      (const char *[]){ "s::Numbers/Parity.Odd/1", "s::Trouble.After",
@@ -570,8 +659,9 @@ test_googletest_batch_crash (void)
 }
 
 static void
-test_googletest_batch_timeout (void)
+test_googletest_batch_timeout (gconstpointer data)
 {
+  const Format *format = data;
   g_autoptr (ShoalAdapter) adapter = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) tests = NULL;
@@ -583,7 +673,7 @@ test_googletest_batch_timeout (void)
   if (skip_without_fixture ())
     return;
 
-  tests = discover (FIXTURE_SUITE, &adapter, &error);
+  tests = discover_fixture (format, NULL, &adapter, &error);
   g_assert_no_error (error);
   command = prepare (adapter, tests,
                      (const char *[]){ "s::Trouble.After", "s::Trouble.Hang",
@@ -599,8 +689,9 @@ test_googletest_batch_timeout (void)
 }
 
 static void
-test_googletest_run_disabled (void)
+test_googletest_run_disabled (gconstpointer data)
 {
+  const Format *format = data;
   g_autoptr (ShoalAdapter) adapter = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) tests = NULL;
@@ -614,7 +705,7 @@ test_googletest_run_disabled (void)
   if (skip_without_fixture ())
     return;
 
-  tests = discover (FIXTURE_SUITE "args: [--gtest_also_run_disabled_tests]\n", &adapter, &error);
+  tests = discover_fixture (format, "args: [--gtest_also_run_disabled_tests]\n", &adapter, &error);
   g_assert_no_error (error);
   g_assert_false (shoal_test_case_has_tag (adapter_test_find_test (tests, "s::Basic.DISABLED_Off"), "disabled"));
   run_natively (&native, (const char *[]){ "--gtest_also_run_disabled_tests", NULL });
@@ -711,15 +802,12 @@ interpret_text (ShoalAdapter *adapter,
   g_autoptr (GError) error = NULL;
   g_autoptr (ShoalExecution) execution = NULL;
   g_autofree char *path = NULL;
-  const char *const *argv = shoal_run_command_get_argv (command);
-  const char *flag = argv[g_strv_length ((char **) argv) - 1];
   GPtrArray *results;
   int fd;
 
-  g_assert_true (g_str_has_prefix (flag, "--gtest_output=json:"));
   if (report != NULL)
     {
-      g_file_set_contents (flag + strlen ("--gtest_output=json:"), report, -1, &error);
+      g_file_set_contents (report_path_of (command), report, -1, &error);
       g_assert_no_error (error);
     }
   fd = g_file_open_tmp ("shoal-adapter-googletest-XXXXXX", &path, &error);
@@ -736,8 +824,9 @@ interpret_text (ShoalAdapter *adapter,
 }
 
 static void
-test_googletest_interpret_endings (void)
+test_googletest_interpret_endings (gconstpointer data)
 {
+  const Format *format = data;
   g_autoptr (ShoalAdapter) adapter = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) tests = NULL;
@@ -758,7 +847,7 @@ test_googletest_interpret_endings (void)
   if (skip_without_fixture ())
     return;
 
-  tests = discover (FIXTURE_SUITE, &adapter, &error);
+  tests = discover_fixture (format, NULL, &adapter, &error);
   g_assert_no_error (error);
 
   early = prepare (adapter, tests, (const char *[]){ "s::Basic.Pass", "s::Basic.Fail", NULL });
@@ -778,11 +867,7 @@ test_googletest_interpret_endings (void)
       adapter, late, W_EXITCODE (0, SIGSEGV),
       "[ RUN      ] Basic.Pass\n[       OK ] Basic.Pass (2 ms)\n"
       "[ RUN      ] Basic.Skip\nf.cc:8: Skipped\nnot today\n[  SKIPPED ] Basic.Skip (0 ms)\n",
-      "{\"testsuites\": [{\"name\": \"Basic\", \"testsuite\": ["
-      "{\"name\": \"Pass\", \"status\": \"RUN\", \"result\": \"COMPLETED\", "
-      "\"time\": \"0.25s\"},"
-      "{\"name\": \"Skip\", \"status\": \"RUN\", \"result\": \"SKIPPED\", "
-      "\"time\": \"0s\"}]}]}");
+      format->late_report);
   g_assert_cmpuint (late_results->len, ==, 2);
   assert_result (late_results, 0, "s::Basic.Pass", SHOAL_OUTCOME_CRASHED,
                  "killed by signal 11 (Segmentation fault) after the test passed");
@@ -803,9 +888,199 @@ test_googletest_interpret_endings (void)
   vanished_results = interpret_text (adapter, vanished, W_EXITCODE (0, 0),
                                      "[==========] Running 0 tests from 0 test suites.\n"
                                      "[  PASSED  ] 0 tests.\n",
-                                     "{\"tests\": 0, \"testsuites\": []}");
+                                     format->vanished_report);
   assert_result (vanished_results, 0, "s::Basic.Pass", SHOAL_OUTCOME_ERROR,
                  "GoogleTest reported no result for Basic.Pass (is it still in the program?)");
+}
+
+static void
+test_googletest_unreadable_report (gconstpointer data)
+{
+  const Format *format = data;
+  g_autoptr (ShoalAdapter) adapter = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) tests = NULL;
+  g_autoptr (ShoalRunCommand) command = NULL;
+  g_autoptr (GPtrArray) results = NULL;
+  g_autofree char *expected = NULL;
+
+  g_test_summary ("A report cut short is no report: the cases the output settles keep their "
+                  "results, the others are errors naming the file and where reading it "
+                  "stopped; when the program was killed, the signal is on them all");
+
+  if (skip_without_fixture ())
+    return;
+
+  tests = discover_fixture (format, NULL, &adapter, &error);
+  g_assert_no_error (error);
+  command = prepare (adapter, tests, (const char *[]){ "s::Basic.Pass", "s::Basic.Fail", NULL });
+  expected = g_strconcat ("no result for Basic.Fail: cannot read GoogleTest's report: ",
+                          report_path_of (command), format->cut_problem, NULL);
+  results = interpret_text (adapter, command, W_EXITCODE (1, 0),
+                            "[ RUN      ] Basic.Pass\n[       OK ] Basic.Pass (2 ms)\n",
+                            format->cut_report);
+  g_assert_cmpuint (results->len, ==, 2);
+  assert_result (results, 0, "s::Basic.Pass", SHOAL_OUTCOME_PASSED, NULL);
+  g_assert_cmpfloat (shoal_test_result_get_duration (g_ptr_array_index (results, 0)), ==, 0.002);
+  assert_result (results, 1, "s::Basic.Fail", SHOAL_OUTCOME_ERROR, expected);
+
+  /* Killed while writing it: the signal is on every case. */
+  g_clear_pointer (&results, g_ptr_array_unref);
+  g_free (expected);
+  expected = g_strconcat ("killed by signal 9 (Killed); no result for Basic.Fail: cannot read "
+                          "GoogleTest's report: ",
+                          report_path_of (command), format->cut_problem, NULL);
+  results = interpret_text (adapter, command, W_EXITCODE (0, SIGKILL),
+                            "[ RUN      ] Basic.Pass\n[       OK ] Basic.Pass (2 ms)\n",
+                            format->cut_report);
+  g_assert_cmpuint (results->len, ==, 2);
+  assert_result (results, 0, "s::Basic.Pass", SHOAL_OUTCOME_CRASHED,
+                 "killed by signal 9 (Killed) after the test passed");
+  assert_result (results, 1, "s::Basic.Fail", SHOAL_OUTCOME_CRASHED, expected);
+}
+
+static void
+test_googletest_xml_report (void)
+{
+  g_autoptr (ShoalAdapter) adapter = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) tests = NULL;
+  g_autoptr (ShoalRunCommand) command = NULL;
+  g_autoptr (GPtrArray) results = NULL;
+
+  g_test_summary ("The XML reader takes each <failure>'s text whole, a `]]>` GoogleTest split "
+                  "over two CDATA sections included, falls back on message=\"\" when the text "
+                  "is empty, joins several failures, reads time=\"\" in seconds and passes "
+                  "over elements it does not know");
+
+  if (skip_without_fixture ())
+    return;
+
+  tests = discover_fixture (&formats[1], NULL, &adapter, &error);
+  g_assert_no_error (error);
+  command = prepare (adapter, tests,
+                     (const char *[]){ "s::Basic.Pass", "s::Basic.Fail", "s::Trouble.After",
+                                       NULL });
+  /* Nothing on standard output: all of it comes from the report. */
+  results = interpret_text (
+      adapter, command, W_EXITCODE (1, 0), "",
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<testsuites tests=\"3\" name=\"AllTests\">\n"
+      "  <testsuite name=\"Basic\" tests=\"2\">\n"
+      "    <testcase name=\"Pass\" status=\"run\" result=\"completed\" time=\"0.125\" "
+      "classname=\"Basic\">\n"
+      "      <properties><property name=\"note\" value=\"&lt;not a failure&gt;\"/></properties>\n"
+      "    </testcase>\n"
+      "    <testcase name=\"Fail\" status=\"run\" result=\"completed\" time=\"0.5\" "
+      "classname=\"Basic\">\n"
+      "      <failure message=\"f.cc:3&#x0A;first\" type=\"\"><![CDATA[f.cc:3\n"
+      "first ]]>]]&gt;<![CDATA[ inside]]></failure>\n"
+      "      <failure message=\"f.cc:4&#x0A;second\" type=\"\">"
+      "<![CDATA[f.cc:4\nsecond]]></failure>\n"
+      "    </testcase>\n"
+      "  </testsuite>\n"
+      "  <testsuite name=\"Trouble\" tests=\"1\">\n"
+      "    <testcase name=\"After\" status=\"run\" result=\"completed\" time=\"0\" "
+      "classname=\"Trouble\">\n"
+      "      <failure message=\"f.cc:5&#x0A;summary only\" type=\"\"></failure>\n"
+      "    </testcase>\n"
+      "  </testsuite>\n"
+      "</testsuites>\n");
+  g_assert_cmpuint (results->len, ==, 3);
+  assert_result (results, 0, "s::Basic.Pass", SHOAL_OUTCOME_PASSED, NULL);
+  g_assert_cmpfloat (shoal_test_result_get_duration (g_ptr_array_index (results, 0)), ==, 0.125);
+  assert_result (results, 1, "s::Basic.Fail", SHOAL_OUTCOME_FAILED,
+                 "f.cc:3\nfirst ]]> inside\nf.cc:4\nsecond");
+  g_assert_cmpfloat (shoal_test_result_get_duration (g_ptr_array_index (results, 1)), ==, 0.5);
+  assert_result (results, 2, "s::Trouble.After", SHOAL_OUTCOME_FAILED, "f.cc:5\nsummary only");
+}
+
+/* Runs the cases @ids once with each format's adapter and asserts the
+ * same results: ids, outcomes, messages. Returns how many failed. */
+static guint
+assert_formats_agree (ShoalAdapter *const *adapters,
+                      GPtrArray *const *tests,
+                      const char *const *ids)
+{
+  GPtrArray *results[G_N_ELEMENTS (formats)] = { NULL };
+  guint failed = 0;
+
+  for (guint f = 0; f < G_N_ELEMENTS (formats); f++)
+    {
+      g_autoptr (ShoalRunCommand) command = prepare (adapters[f], tests[f], ids);
+
+      results[f] = run_and_interpret (adapters[f], command, 0);
+      g_assert_cmpuint (results[f]->len, ==, g_strv_length ((char **) ids));
+    }
+  for (guint i = 0; i < results[0]->len; i++)
+    for (guint f = 1; f < G_N_ELEMENTS (formats); f++)
+      {
+        ShoalTestResult *expected = g_ptr_array_index (results[0], i);
+        ShoalTestResult *result = g_ptr_array_index (results[f], i);
+
+        g_assert_cmpstr (shoal_test_result_get_test_id (result), ==,
+                         shoal_test_result_get_test_id (expected));
+        g_assert_cmpstr (shoal_outcome_to_string (shoal_test_result_get_outcome (result)), ==,
+                         shoal_outcome_to_string (shoal_test_result_get_outcome (expected)));
+        g_assert_cmpstr (shoal_test_result_get_message (result), ==,
+                         shoal_test_result_get_message (expected));
+        failed += shoal_test_result_get_outcome (result) == SHOAL_OUTCOME_FAILED;
+      }
+  for (guint f = 0; f < G_N_ELEMENTS (formats); f++)
+    g_ptr_array_unref (results[f]);
+  return failed;
+}
+
+static void
+test_googletest_formats_agree (void)
+{
+  ShoalAdapter *adapters[G_N_ELEMENTS (formats)] = { NULL };
+  GPtrArray *tests[G_N_ELEMENTS (formats)] = { NULL };
+  g_autoptr (GPtrArray) batch = g_ptr_array_new ();
+  g_autoptr (GError) error = NULL;
+  guint failed = 0;
+
+  g_test_summary ("The fixture read through its XML report gives exactly the ids, outcomes and "
+                  "messages it gives through its JSON report: each case alone (but the hanging "
+                  "one) and all that end, in one batch");
+
+  if (skip_without_fixture ())
+    return;
+
+  for (guint f = 0; f < G_N_ELEMENTS (formats); f++)
+    {
+      tests[f] = discover_fixture (&formats[f], NULL, &adapters[f], &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (tests[f]->len, ==, tests[0]->len);
+      for (guint i = 0; i < tests[f]->len; i++)
+        g_assert_cmpstr (shoal_test_case_get_id (g_ptr_array_index (tests[f], i)), ==,
+                         shoal_test_case_get_id (g_ptr_array_index (tests[0], i)));
+    }
+
+  for (guint i = 0; i < tests[0]->len; i++)
+    {
+      ShoalTestCase *test = g_ptr_array_index (tests[0], i);
+      const char *name = shoal_test_case_get_name (test);
+      const char *ids[] = { shoal_test_case_get_id (test), NULL };
+
+      if (g_str_equal (name, "Trouble.Hang"))
+        continue;
+      failed += assert_formats_agree (adapters, tests, ids);
+      if (!g_str_equal (name, "Trouble.Crash"))
+        g_ptr_array_add (batch, (gpointer) ids[0]);
+    }
+  g_ptr_array_add (batch, NULL);
+  failed += assert_formats_agree (adapters, tests, (const char *const *) batch->pdata);
+
+  /* The comparison saw failure texts: Basic.Fail and Numbers/Parity.Odd/1,
+   * each alone and in the batch. */
+  g_assert_cmpuint (failed, ==, 4);
+
+  for (guint f = 0; f < G_N_ELEMENTS (formats); f++)
+    {
+      g_ptr_array_unref (tests[f]);
+      g_object_unref (adapters[f]);
+    }
 }
 
 static void
@@ -828,6 +1103,9 @@ test_googletest_errors (void)
       ":4:11: programs: give either 'program' or 'programs', not both" },
     { "name: s\nadapter: googletest\nprogram: [gtest-fixture]\n", shoal_config_error_quark,
       SHOAL_CONFIG_ERROR_TYPE, ":3:10: program: expected a string, got a list" },
+    { "name: s\nadapter: googletest\nprogram: gtest-fixture\noutput: yaml\n",
+      shoal_config_error_quark, SHOAL_CONFIG_ERROR_INVALID,
+      ":4:9: output: expected 'json' or 'xml', got 'yaml'" },
     { "name: s\nadapter: googletest\nprogram: no-such-test\n", shoal_adapter_error_quark,
       SHOAL_ADAPTER_ERROR_NOT_FOUND,
       ":3:1: program: program 'no-such-test' not found (no file %s/no-such-test)" },
@@ -887,16 +1165,36 @@ main (int argc, char **argv)
   shoal_plugin_registry_add_default_search_paths (registry);
 
   g_test_add_func ("/shoal/adapter/googletest/discover", test_googletest_discover);
-  g_test_add_func ("/shoal/adapter/googletest/run-each-case", test_googletest_run_each_case);
-  g_test_add_func ("/shoal/adapter/googletest/messages", test_googletest_messages);
-  g_test_add_func ("/shoal/adapter/googletest/batch", test_googletest_batch);
-  g_test_add_func ("/shoal/adapter/googletest/batch-crash", test_googletest_batch_crash);
-  g_test_add_func ("/shoal/adapter/googletest/batch-timeout", test_googletest_batch_timeout);
-  g_test_add_func ("/shoal/adapter/googletest/run-disabled", test_googletest_run_disabled);
+  /* Once per report format: /shoal/adapter/googletest/json/batch, .../xml/batch */
+  for (guint f = 0; f < G_N_ELEMENTS (formats); f++)
+    {
+      static const struct
+      {
+        const char *name;
+        GTestDataFunc func;
+      } per_format[] = {
+        { "run-each-case", test_googletest_run_each_case },
+        { "messages", test_googletest_messages },
+        { "batch", test_googletest_batch },
+        { "batch-crash", test_googletest_batch_crash },
+        { "batch-timeout", test_googletest_batch_timeout },
+        { "run-disabled", test_googletest_run_disabled },
+        { "interpret-endings", test_googletest_interpret_endings },
+        { "unreadable-report", test_googletest_unreadable_report },
+      };
+
+      for (guint i = 0; i < G_N_ELEMENTS (per_format); i++)
+        {
+          g_autofree char *path = g_strdup_printf ("/shoal/adapter/googletest/%s/%s",
+                                                   formats[f].name, per_format[i].name);
+
+          g_test_add_data_func (path, &formats[f], per_format[i].func);
+        }
+    }
+  g_test_add_func ("/shoal/adapter/googletest/formats-agree", test_googletest_formats_agree);
+  g_test_add_func ("/shoal/adapter/googletest/xml-report", test_googletest_xml_report);
   g_test_add_func ("/shoal/adapter/googletest/programs", test_googletest_programs);
   g_test_add_func ("/shoal/adapter/googletest/batch-errors", test_googletest_batch_errors);
-  g_test_add_func ("/shoal/adapter/googletest/interpret-endings",
-                   test_googletest_interpret_endings);
   g_test_add_func ("/shoal/adapter/googletest/errors", test_googletest_errors);
   g_test_add_func ("/shoal/adapter/googletest/not-googletest", test_googletest_not_googletest);
 

@@ -60,6 +60,15 @@ def native_outcomes(directory):
     return outcomes, data
 
 
+def failure_text(data, suite_name, case_name):
+    """The failure text of one case in the program's own JSON report."""
+    for suite in data['testsuites']:
+        for case in suite['testsuite']:
+            if suite['name'] == suite_name and case['name'] == case_name:
+                return '\n'.join(f['failure'] for f in case['failures'])
+    raise KeyError(f'{suite_name}.{case_name}')
+
+
 @unittest.skipUnless(os.access(FIXTURE, os.X_OK),
                      'the GoogleTest fixture was not built (no C++ compiler or no libgtest-dev)')
 class TestGoogletestThroughShoal(unittest.TestCase):
@@ -67,28 +76,42 @@ class TestGoogletestThroughShoal(unittest.TestCase):
         self.dir = tempfile.mkdtemp(prefix='shoal-cli-googletest-')
         self.addCleanup(subprocess.run, ['rm', '-rf', self.dir])
 
-    def run_shoal(self, *args):
-        return subprocess.run([SHOAL, *args], cwd=self.dir, env=shoal_env(),
+    def run_shoal(self, cwd, *args):
+        return subprocess.run([SHOAL, *args], cwd=cwd, env=shoal_env(),
                               capture_output=True, text=True, timeout=COMMAND_TIMEOUT)
 
     def test_same_ids_and_counts_as_the_program(self):
-        with open(os.path.join(self.dir, 'shoal.yaml'), 'w') as f:
+        native, data = native_outcomes(self.dir)
+        # Once with each report format, each in a project of its own (no
+        # history shared): the same verdicts.
+        for output in ('json', 'xml'):
+            with self.subTest(output=output):
+                self.check_suite(native, data, output)
+
+    def check_suite(self, native, data, output):
+        project = os.path.join(self.dir, output)
+        os.mkdir(project)
+        with open(os.path.join(project, 'shoal.yaml'), 'w') as f:
+            # The environments kept for the cases that fail go in the
+            # project, removed with it.
             f.write('max_workers: 2\n'
+                    'environment:\n'
+                    '  base_temp_dir: envs\n'
                     'suites:\n'
                     '  - name: cpp\n'
                     '    adapter: googletest\n'
                     f'    program: {json.dumps(FIXTURE)}\n'
+                    f'    output: {output}\n'
                     '    timeout: 3\n')
-        report_path = os.path.join(self.dir, 'report.json')
-        listed = self.run_shoal('list')
+        report_path = os.path.join(project, 'report.json')
+        listed = self.run_shoal(project, 'list')
         self.assertEqual(listed.returncode, 0, listed.stderr)
-        ran = self.run_shoal('run', '--report', 'json=' + report_path)
+        ran = self.run_shoal(project, 'run', '--report', 'json=' + report_path)
         self.assertEqual(ran.returncode, 1, ran.stdout + ran.stderr)
         with open(report_path) as f:
             report = json.load(f)
         shoal = {r['id']: r['outcome'] for r in report['results']}
-
-        native, data = native_outcomes(self.dir)
+        messages = {r['id']: r.get('message') for r in report['results']}
 
         # The ids: every case GoogleTest knows, the two it was not asked
         # to run included, and nothing else.
@@ -97,11 +120,16 @@ class TestGoogletestThroughShoal(unittest.TestCase):
         self.assertEqual(ids, expected_ids)
         self.assertEqual(set(shoal), expected_ids)
 
-        # Case by case, the program's own verdict.
+        # Case by case, the program's own verdict; a failure's message is
+        # GoogleTest's failure text, from the report (the core adds where
+        # the case's environment was kept).
         for name, outcome in native.items():
             self.assertEqual(shoal['cpp::' + name], outcome, name)
         self.assertEqual(shoal['cpp::' + CRASH], 'crashed')
         self.assertEqual(shoal['cpp::' + HANG], 'timeout')
+        self.assertTrue(messages['cpp::Basic.Fail'].startswith(
+            failure_text(data, 'Basic', 'Fail') + '; its directory was kept: ' +
+            os.path.join(project, 'envs')), messages['cpp::Basic.Fail'])
 
         # And the counts GoogleTest prints: failures, disabled, and the rest.
         counts = {o: list(shoal.values()).count(o) for o in set(shoal.values())}
@@ -112,7 +140,6 @@ class TestGoogletestThroughShoal(unittest.TestCase):
                          skipped_natively)
         self.assertRegex(ran.stdout, r'%d passed, %d failed, %d skipped, 1 timed out, 1 crashed'
                          % (counts['passed'], counts['failed'], counts['skipped']))
-
 
 if __name__ == '__main__':
     unittest.main()

@@ -11,6 +11,7 @@
  *     env: {LANG: C}
  *     cwd: build
  *     timeout: 60
+ *     output: json  # or xml: GoogleTest before 1.8.1 writes no JSON
  * ]|
  *
  * Every case a program lists with `--gtest_list_tests` is a test of its
@@ -23,14 +24,24 @@
  *
  * A case is run with `--gtest_filter=` naming it exactly; several cases of
  * one program run as one batch, `--gtest_filter=A.x:B.y`. Results come
- * from `--gtest_output=json:` into a directory the adapter makes for each
- * command (per-case outcome, failure messages, durations). When the
- * program dies before writing it (a crash, a time out, an exit() in a
- * case), its standard output tells what happened: the cases it finished
- * (`[       OK ]`, `[  FAILED  ]`, `[  SKIPPED ]`) keep their results, the
- * case it was running (`[ RUN      ]` with no end) gets the blame, crashed
- * or timed out, and the cases it never reached get no result: they did not
- * run, and the core runs them again (alone).
+ * from GoogleTest's report, `--gtest_output=json:` (`output: json`, the
+ * default) or `--gtest_output=xml:` (`output: xml`, for GoogleTest older
+ * than 1.8.1, which has no JSON), written into a directory the adapter
+ * makes for each command: per-case outcome, failure messages, durations.
+ * Both formats give the same results: one reader per format, one mapping
+ * to outcomes. A report that is there but cannot be read (cut short,
+ * not UTF-8) counts as no report: the cases standard output settles keep
+ * what it says, the others are errors naming the file and the line and
+ * column where the parser stopped (crashed or timed out, with the passed
+ * ones, when the program was killed).
+ *
+ * When the program dies before writing its report (a crash, a time out,
+ * an exit() in a case), its standard output tells what happened, the
+ * same for both formats: the cases it finished (`[       OK ]`,
+ * `[  FAILED  ]`, `[  SKIPPED ]`) keep their results, the case it was
+ * running (`[ RUN      ]` with no end) gets the blame, crashed or timed
+ * out, and the cases it never reached get no result: they did not run,
+ * and the core runs them again (alone).
  *
  * Cases whose suite or own name starts with `DISABLED_` (GoogleTest's
  * rule: `DISABLED_*:*\/DISABLED_*`) are listed, scheduled and reported as
@@ -47,7 +58,20 @@
  *   ...` first.
  * - The JSON lists only the cases the filter selected; a disabled one has
  *   `"status": "NOTRUN"`, a skipped one `"result": "SKIPPED"` (its message
- *   is only on standard output), a failed one a `failures` array.
+ *   is only on standard output), a failed one a `failures` array whose
+ *   `failure` strings hold the location line and the whole message;
+ *   `"time": "0.012s"`.
+ * - The XML has the same cases, attributes named as the JSON's members,
+ *   values in lower case: `<testsuites><testsuite name="Numbers/Parity">
+ *   <testcase name="Odd/1" value_param="2" status="run|notrun"
+ *   result="completed|skipped|suppressed" time="0.012"
+ *   classname="Numbers/Parity">` (typed cases carry `type_param="int"`;
+ *   the time has no unit). A failure is `<failure message="SUMMARY"
+ *   type="">` holding the JSON's `failure` text as CDATA, a `]]>` in it
+ *   written as `]]>]]&gt;<![CDATA[`. A skip also has `<skipped
+ *   message="FILE:LINE&#x0A;REASON">`, but the adapter takes the reason
+ *   from standard output as for JSON, so both read the same.
+ * - Neither file is written when the program dies first.
  * - Cases run in listing order, whatever the order of the filter.
  */
 
@@ -66,9 +90,8 @@
 /* How long `--gtest_list_tests` may take: it runs no test. */
 #define LIST_TIMEOUT 30.0
 
-/* Where prepare keeps the directory of a command's JSON report. */
-#define OUTPUT_DIR_KEY "shoal-googletest-output-dir"
-#define REPORT_NAME "report.json"
+/* Where prepare keeps a command's GtestReportFile. */
+#define REPORT_KEY "shoal-googletest-report"
 
 #define ALSO_RUN_DISABLED "--gtest_also_run_disabled_tests"
 #define DISABLED_REASON \
@@ -80,6 +103,16 @@ G_DECLARE_FINAL_TYPE (ShoalGoogletestAdapter,
                       SHOAL,
                       GOOGLETEST_ADAPTER,
                       GObject)
+
+/* `output:`, the format of GoogleTest's report; the names are the
+ * setting's values, `--gtest_output=`'s prefixes and the files' suffixes. */
+typedef enum
+{
+  GTEST_FORMAT_JSON,
+  GTEST_FORMAT_XML,
+} GtestFormat;
+
+static const char *const format_names[] = { "json", "xml" };
 
 typedef struct
 {
@@ -109,6 +142,7 @@ struct _ShoalGoogletestAdapter
   char **environment;
   double timeout;
   gboolean run_disabled;
+  GtestFormat format;
 
   GPtrArray *programs; /* (element-type GtestProgram) */
   GHashTable *cases;   /* test id -> GtestCase */
@@ -163,6 +197,7 @@ shoal_googletest_adapter_clear (ShoalGoogletestAdapter *self)
   g_clear_pointer (&self->args, g_strfreev);
   g_clear_pointer (&self->environment, g_strfreev);
   self->run_disabled = FALSE;
+  self->format = GTEST_FORMAT_JSON;
 }
 
 static void
@@ -204,7 +239,7 @@ shoal_googletest_adapter_configure (ShoalAdapter *adapter,
                                     GError **error)
 {
   static const char *const known_keys[] = { "program", "programs", "args", "env",
-                                            "cwd", "timeout", NULL };
+                                            "cwd", "timeout", "output", NULL };
   ShoalGoogletestAdapter *self = SHOAL_GOOGLETEST_ADAPTER (adapter);
   g_autoptr (GError) local_error = NULL;
   g_auto (GStrv) patterns = NULL;
@@ -212,8 +247,10 @@ shoal_googletest_adapter_configure (ShoalAdapter *adapter,
   g_auto (GStrv) environment = NULL;
   g_autofree char *program = NULL;
   g_autofree char *cwd = NULL;
+  g_autofree char *output = NULL;
   const char *key;
   double timeout = 0;
+  GtestFormat format;
 
   if (settings == NULL)
     {
@@ -244,6 +281,24 @@ shoal_googletest_adapter_configure (ShoalAdapter *adapter,
       !shoal_command_read_cwd (settings, shoal_settings_get_base_dir (settings), &cwd, error) ||
       !shoal_command_read_timeout (settings, &timeout, error))
     return FALSE;
+
+  output = shoal_settings_get_string (settings, "output", format_names[GTEST_FORMAT_JSON],
+                                      &local_error);
+  if (output == NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (g_str_equal (output, format_names[GTEST_FORMAT_JSON]))
+    format = GTEST_FORMAT_JSON;
+  else if (g_str_equal (output, format_names[GTEST_FORMAT_XML]))
+    format = GTEST_FORMAT_XML;
+  else
+    {
+      shoal_settings_set_error (settings, "output", error, SHOAL_CONFIG_ERROR_INVALID,
+                                "expected 'json' or 'xml', got '%s'", output);
+      return FALSE;
+    }
 
   if (program != NULL)
     {
@@ -284,6 +339,7 @@ shoal_googletest_adapter_configure (ShoalAdapter *adapter,
   self->args = g_steal_pointer (&args);
   self->environment = g_steal_pointer (&environment);
   self->timeout = timeout;
+  self->format = format;
   self->run_disabled =
       self->args != NULL && g_strv_contains ((const char *const *) self->args, ALSO_RUN_DISABLED);
   return TRUE;
@@ -545,27 +601,39 @@ shoal_googletest_adapter_discover (ShoalAdapter *adapter,
 
 /* Running */
 
-static void
-remove_output_dir (gpointer data)
+/* A command's report: the format it was asked for and where it goes. The
+ * format travels with the command, so interpret reads what prepare asked
+ * for. */
+typedef struct
 {
-  char *dir = data;
-  g_autofree char *report = g_build_filename (dir, REPORT_NAME, NULL);
+  GtestFormat format;
+  char *dir;
+  char *path; /* dir/report.json or dir/report.xml */
+} GtestReportFile;
 
-  g_unlink (report);
-  g_rmdir (dir);
-  g_free (dir);
+static void
+gtest_report_file_free (gpointer data)
+{
+  GtestReportFile *file = data;
+
+  g_unlink (file->path);
+  g_rmdir (file->dir);
+  g_free (file->path);
+  g_free (file->dir);
+  g_free (file);
 }
 
 /* Gives @command its own directory for GoogleTest's report, removed with
  * the command: tests of one program run side by side, and a fixed name
  * in the test's working directory would be shared. */
 static gboolean
-add_report_flag (ShoalRunCommand *command, GError **error)
+add_report_flag (ShoalRunCommand *command, GtestFormat format, GError **error)
 {
   g_autoptr (GError) local_error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("shoal-googletest-XXXXXX", &local_error);
-  g_autofree char *report = NULL;
+  g_autofree char *name = NULL;
   g_autofree char *flag = NULL;
+  GtestReportFile *file;
 
   if (dir == NULL)
     {
@@ -573,11 +641,14 @@ add_report_flag (ShoalRunCommand *command, GError **error)
                    "cannot make a directory for GoogleTest's report: %s", local_error->message);
       return FALSE;
     }
-  report = g_build_filename (dir, REPORT_NAME, NULL);
-  flag = g_strconcat ("--gtest_output=json:", report, NULL);
+  file = g_new0 (GtestReportFile, 1);
+  file->format = format;
+  name = g_strconcat ("report.", format_names[format], NULL);
+  file->path = g_build_filename (dir, name, NULL);
+  file->dir = g_steal_pointer (&dir);
+  flag = g_strconcat ("--gtest_output=", format_names[format], ":", file->path, NULL);
   shoal_run_command_append_arg (command, flag);
-  g_object_set_data_full (G_OBJECT (command), OUTPUT_DIR_KEY, g_steal_pointer (&dir),
-                          remove_output_dir);
+  g_object_set_data_full (G_OBJECT (command), REPORT_KEY, file, gtest_report_file_free);
   return TRUE;
 }
 
@@ -663,7 +734,7 @@ shoal_googletest_adapter_prepare (ShoalAdapter *adapter, GPtrArray *tests, GErro
 
   shoal_run_command_set_cwd (command, shoal_test_case_get_cwd (first));
   shoal_run_command_set_environment (command, shoal_test_case_get_environment (first));
-  if (!add_report_flag (command, error))
+  if (!add_report_flag (command, self->format, error))
     return NULL;
   return g_steal_pointer (&command);
 }
@@ -859,20 +930,18 @@ parse_seconds (const char *text)
   return g_ascii_strtod (text, NULL);
 }
 
+/* Each failure's text, one after the other; "failed" when none says
+ * anything. */
 static char *
-join_failures (JsonArray *failures)
+join_failures (GPtrArray *failures)
 {
   g_autoptr (GString) message = g_string_new (NULL);
 
-  for (guint i = 0; i < json_array_get_length (failures); i++)
+  for (guint i = 0; i < failures->len; i++)
     {
-      JsonNode *node = json_array_get_element (failures, i);
-      const char *text;
+      const char *text = g_ptr_array_index (failures, i);
 
-      if (!JSON_NODE_HOLDS_OBJECT (node))
-        continue;
-      text = get_member_string (json_node_get_object (node), "failure");
-      if (text == NULL)
+      if (text == NULL || text[0] == '\0')
         continue;
       if (message->len > 0)
         g_string_append_c (message, '\n');
@@ -883,27 +952,64 @@ join_failures (JsonArray *failures)
   return g_string_free (g_steal_pointer (&message), FALSE);
 }
 
-/* Reads GoogleTest's JSON report into name -> GtestVerdict. %NULL when
- * there is none or it cannot be read (the program died first); then
- * @out_problem says why, unless the file is simply absent. */
-static GHashTable *
-read_report (const char *path, GtestOutput *output, char **out_problem)
+/* One case of GoogleTest's report, whichever its format, into @verdicts:
+ * @status and @result as the report spells them (`NOTRUN` in JSON,
+ * `notrun` in XML), @failures the text of each failure (%NULL or empty:
+ * none), @time its seconds (`0.012s` in JSON, `0.012` in XML). */
+static void
+record_case (GHashTable *verdicts,
+             GtestOutput *output,
+             const char *suite_name,
+             const char *case_name,
+             const char *status,
+             const char *result,
+             GPtrArray *failures,
+             const char *time)
 {
-  g_autoptr (GHashTable) verdicts =
-      g_hash_table_new_full (g_str_hash, g_str_equal, g_free, gtest_verdict_free);
+  char *name = g_strconcat (suite_name, ".", case_name, NULL);
+  ShoalOutcome outcome;
+  char *message = NULL;
+
+  if (status != NULL && g_ascii_strcasecmp (status, "NOTRUN") == 0)
+    {
+      outcome = SHOAL_OUTCOME_SKIPPED;
+      message = g_strdup (DISABLED_REASON);
+    }
+  else if (failures != NULL && failures->len > 0)
+    {
+      outcome = SHOAL_OUTCOME_FAILED;
+      message = join_failures (failures);
+    }
+  else if (result != NULL && g_ascii_strcasecmp (result, "SKIPPED") == 0)
+    {
+      /* Only the XML has the reason too; standard output has it for both. */
+      g_autofree char *section = section_text (output, name);
+
+      outcome = SHOAL_OUTCOME_SKIPPED;
+      message = skip_reason (section);
+    }
+  else
+    outcome = SHOAL_OUTCOME_PASSED;
+
+  g_hash_table_replace (verdicts, name, gtest_verdict_new (outcome, message, parse_seconds (time)));
+}
+
+/* Reads GoogleTest's JSON report into @verdicts; %FALSE with @out_problem
+ * set when it cannot. */
+static gboolean
+read_json_report (const char *path, GHashTable *verdicts, GtestOutput *output, char **out_problem)
+{
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) error = NULL;
   JsonNode *root;
   JsonNode *suites_node;
   JsonArray *suites;
 
-  *out_problem = NULL;
-  if (path == NULL || !g_file_test (path, G_FILE_TEST_EXISTS))
-    return NULL;
+  /* json-glib's messages start with the file's name, line and column. */
   if (!json_parser_load_from_file (parser, path, &error))
     {
       *out_problem = g_strdup_printf ("cannot read GoogleTest's report: %s", error->message);
-      return NULL;
+      return FALSE;
     }
   root = json_parser_get_root (parser);
   suites_node = root != NULL && JSON_NODE_HOLDS_OBJECT (root)
@@ -911,8 +1017,8 @@ read_report (const char *path, GtestOutput *output, char **out_problem)
                     : NULL;
   if (suites_node == NULL || !JSON_NODE_HOLDS_ARRAY (suites_node))
     {
-      *out_problem = g_strdup ("GoogleTest's report has no 'testsuites'");
-      return NULL;
+      *out_problem = g_strdup_printf ("GoogleTest's report %s has no 'testsuites'", path);
+      return FALSE;
     }
 
   suites = json_node_get_array (suites_node);
@@ -935,14 +1041,10 @@ read_report (const char *path, GtestOutput *output, char **out_problem)
       for (guint j = 0; j < json_array_get_length (cases); j++)
         {
           JsonNode *case_node = json_array_get_element (cases, j);
+          g_autoptr (GPtrArray) failures = g_ptr_array_new ();
           JsonObject *object;
-          JsonNode *failures;
+          JsonNode *failures_node;
           const char *case_name;
-          const char *status;
-          const char *result;
-          char *name;
-          ShoalOutcome outcome;
-          char *message = NULL;
 
           if (!JSON_NODE_HOLDS_OBJECT (case_node))
             continue;
@@ -950,38 +1052,217 @@ read_report (const char *path, GtestOutput *output, char **out_problem)
           case_name = get_member_string (object, "name");
           if (case_name == NULL)
             continue;
-          name = g_strconcat (suite_name, ".", case_name, NULL);
-          status = get_member_string (object, "status");
-          result = get_member_string (object, "result");
-          failures = json_object_get_member (object, "failures");
-
-          if (g_strcmp0 (status, "NOTRUN") == 0)
+          failures_node = json_object_get_member (object, "failures");
+          if (failures_node != NULL && JSON_NODE_HOLDS_ARRAY (failures_node))
             {
-              outcome = SHOAL_OUTCOME_SKIPPED;
-              message = g_strdup (DISABLED_REASON);
-            }
-          else if (failures != NULL && JSON_NODE_HOLDS_ARRAY (failures) &&
-                   json_array_get_length (json_node_get_array (failures)) > 0)
-            {
-              outcome = SHOAL_OUTCOME_FAILED;
-              message = join_failures (json_node_get_array (failures));
-            }
-          else if (g_strcmp0 (result, "SKIPPED") == 0)
-            {
-              g_autofree char *section = section_text (output, name);
+              JsonArray *array = json_node_get_array (failures_node);
 
-              outcome = SHOAL_OUTCOME_SKIPPED;
-              message = skip_reason (section);
-            }
-          else
-            outcome = SHOAL_OUTCOME_PASSED;
+              /* Every element is a failure, even one without a text. */
+              for (guint k = 0; k < json_array_get_length (array); k++)
+                {
+                  JsonNode *node = json_array_get_element (array, k);
 
-          g_hash_table_replace (
-              verdicts, name,
-              gtest_verdict_new (outcome, message, parse_seconds (get_member_string (object, "time"))));
+                  g_ptr_array_add (failures,
+                                   JSON_NODE_HOLDS_OBJECT (node)
+                                       ? (gpointer) get_member_string (json_node_get_object (node),
+                                                                       "failure")
+                                       : NULL);
+                }
+            }
+          record_case (verdicts, output, suite_name, case_name,
+                       get_member_string (object, "status"), get_member_string (object, "result"),
+                       failures, get_member_string (object, "time"));
         }
     }
-  return g_steal_pointer (&verdicts);
+  return TRUE;
+}
+
+/* Where the GMarkup reader of an XML report is. */
+typedef struct
+{
+  GHashTable *verdicts;
+  GtestOutput *output;
+  gboolean has_root;
+  char *suite_name; /* of the <testsuite> being read */
+  char *case_name;  /* of the <testcase> being read; %NULL outside one */
+  char *status;
+  char *result;
+  char *time;
+  GPtrArray *failures;   /* (element-type utf8) texts of the <testcase>'s <failure>s */
+  GString *failure;      /* text of the <failure> being read; %NULL outside one */
+  char *failure_summary; /* its message="" */
+} GtestXmlReader;
+
+static void
+gtest_xml_reader_end_case (GtestXmlReader *reader)
+{
+  g_clear_pointer (&reader->case_name, g_free);
+  g_clear_pointer (&reader->status, g_free);
+  g_clear_pointer (&reader->result, g_free);
+  g_clear_pointer (&reader->time, g_free);
+  g_ptr_array_set_size (reader->failures, 0);
+  if (reader->failure != NULL)
+    g_string_free (g_steal_pointer (&reader->failure), TRUE);
+  g_clear_pointer (&reader->failure_summary, g_free);
+}
+
+static const char *
+xml_attribute (const char **names, const char **values, const char *wanted)
+{
+  for (guint i = 0; names[i] != NULL; i++)
+    if (g_str_equal (names[i], wanted))
+      return values[i];
+  return NULL;
+}
+
+/* Whether the element being opened or closed sits right inside @parent
+ * (%NULL: it is the root). */
+static gboolean
+xml_parent_is (GMarkupParseContext *context, const char *parent)
+{
+  const GSList *stack = g_markup_parse_context_get_element_stack (context);
+
+  if (stack == NULL || stack->next == NULL)
+    return parent == NULL;
+  return parent != NULL && g_str_equal (stack->next->data, parent);
+}
+
+static void
+xml_start (GMarkupParseContext *context,
+           const char *element,
+           const char **names,
+           const char **values,
+           gpointer user_data,
+           GError **error)
+{
+  GtestXmlReader *reader = user_data;
+
+  if (g_str_equal (element, "testsuites") && xml_parent_is (context, NULL))
+    reader->has_root = TRUE;
+  else if (g_str_equal (element, "testsuite") && xml_parent_is (context, "testsuites"))
+    {
+      g_free (reader->suite_name);
+      reader->suite_name = g_strdup (xml_attribute (names, values, "name"));
+    }
+  else if (g_str_equal (element, "testcase") && xml_parent_is (context, "testsuite"))
+    {
+      gtest_xml_reader_end_case (reader);
+      if (reader->suite_name == NULL)
+        return;
+      reader->case_name = g_strdup (xml_attribute (names, values, "name"));
+      reader->status = g_strdup (xml_attribute (names, values, "status"));
+      reader->result = g_strdup (xml_attribute (names, values, "result"));
+      reader->time = g_strdup (xml_attribute (names, values, "time"));
+    }
+  else if (g_str_equal (element, "failure") && reader->case_name != NULL &&
+           xml_parent_is (context, "testcase"))
+    {
+      reader->failure = g_string_new (NULL);
+      g_free (reader->failure_summary);
+      reader->failure_summary = g_strdup (xml_attribute (names, values, "message"));
+    }
+}
+
+static void
+xml_text (GMarkupParseContext *context,
+          const char *text,
+          gsize length,
+          gpointer user_data,
+          GError **error)
+{
+  GtestXmlReader *reader = user_data;
+
+  /* As written: GoogleTest splits a `]]>` in a message over two CDATA
+   * sections and an escaped `>`, which arrive one after the other. */
+  if (reader->failure != NULL)
+    g_string_append_len (reader->failure, text, length);
+}
+
+static void
+xml_end (GMarkupParseContext *context, const char *element, gpointer user_data, GError **error)
+{
+  GtestXmlReader *reader = user_data;
+
+  if (g_str_equal (element, "failure") && reader->failure != NULL)
+    {
+      g_autoptr (GString) text = g_steal_pointer (&reader->failure);
+
+      /* The text is the whole message, as in the JSON; message="" only
+       * its summary. */
+      if (text->len > 0)
+        g_ptr_array_add (reader->failures, g_strdup (text->str));
+      else
+        g_ptr_array_add (reader->failures, g_steal_pointer (&reader->failure_summary));
+      g_clear_pointer (&reader->failure_summary, g_free);
+    }
+  else if (g_str_equal (element, "testcase") && reader->case_name != NULL)
+    {
+      record_case (reader->verdicts, reader->output, reader->suite_name, reader->case_name,
+                   reader->status, reader->result, reader->failures, reader->time);
+      gtest_xml_reader_end_case (reader);
+    }
+  else if (g_str_equal (element, "testsuite"))
+    g_clear_pointer (&reader->suite_name, g_free);
+}
+
+/* Reads GoogleTest's XML report into @verdicts; %FALSE with @out_problem
+ * set when it cannot. */
+static gboolean
+read_xml_report (const char *path, GHashTable *verdicts, GtestOutput *output, char **out_problem)
+{
+  static const GMarkupParser parser = { xml_start, xml_end, xml_text, NULL, NULL };
+  g_autoptr (GMarkupParseContext) context = NULL;
+  g_autoptr (GPtrArray) failures = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  GtestXmlReader reader = { verdicts, output, FALSE, NULL, NULL, NULL, NULL, NULL, failures,
+                            NULL, NULL };
+  gboolean parsed;
+
+  if (!g_file_get_contents (path, &contents, &length, &error))
+    {
+      *out_problem = g_strdup_printf ("cannot read GoogleTest's report: %s", error->message);
+      return FALSE;
+    }
+  context = g_markup_parse_context_new (&parser, G_MARKUP_TREAT_CDATA_AS_TEXT, &reader, NULL);
+  parsed = g_markup_parse_context_parse (context, contents, length, &error) &&
+           g_markup_parse_context_end_parse (context, &error);
+  gtest_xml_reader_end_case (&reader);
+  g_clear_pointer (&reader.suite_name, g_free);
+  /* GMarkup's messages say where: "Error on line 3 char 7: ...". */
+  if (!parsed)
+    {
+      *out_problem = g_strdup_printf ("cannot read GoogleTest's report: %s: %s", path,
+                                      error->message);
+      return FALSE;
+    }
+  if (!reader.has_root)
+    {
+      *out_problem = g_strdup_printf ("GoogleTest's report %s has no <testsuites>", path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Reads the report GoogleTest wrote to @file into name -> GtestVerdict.
+ * %NULL when there is none or it cannot be read (the program died first);
+ * then @out_problem says why, unless the file is simply absent. */
+static GHashTable *
+read_report (GtestReportFile *file, GtestOutput *output, char **out_problem)
+{
+  g_autoptr (GHashTable) verdicts =
+      g_hash_table_new_full (g_str_hash, g_str_equal, g_free, gtest_verdict_free);
+  gboolean read;
+
+  *out_problem = NULL;
+  if (!g_file_test (file->path, G_FILE_TEST_EXISTS))
+    return NULL;
+  if (file->format == GTEST_FORMAT_XML)
+    read = read_xml_report (file->path, verdicts, output, out_problem);
+  else
+    read = read_json_report (file->path, verdicts, output, out_problem);
+  return read ? g_steal_pointer (&verdicts) : NULL;
 }
 
 static char *
@@ -1002,11 +1283,10 @@ shoal_googletest_adapter_interpret (ShoalAdapter *adapter,
 {
   ShoalGoogletestAdapter *self = SHOAL_GOOGLETEST_ADAPTER (adapter);
   GPtrArray *tests = shoal_run_command_get_tests (command);
-  const char *dir = g_object_get_data (G_OBJECT (command), OUTPUT_DIR_KEY);
+  GtestReportFile *file = g_object_get_data (G_OBJECT (command), REPORT_KEY);
   g_autoptr (GPtrArray) results = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr (GHashTable) report = NULL;
   g_autoptr (GError) local_error = NULL;
-  g_autofree char *report_path = NULL;
   g_autofree char *problem = NULL;
   g_autofree char *text = NULL;
   g_autofree char *described = shoal_execution_describe (execution);
@@ -1038,12 +1318,11 @@ shoal_googletest_adapter_interpret (ShoalAdapter *adapter,
     }
   gtest_output_parse (&output, text);
 
-  if (dir != NULL)
+  if (file != NULL)
     {
-      report_path = g_build_filename (dir, REPORT_NAME, NULL);
-      report = read_report (report_path, &output, &problem);
+      report = read_report (file, &output, &problem);
       /* Read once: a retry gets a new command and a new directory. */
-      g_unlink (report_path);
+      g_unlink (file->path);
     }
   /* Without a report, the case the output stops in is the one that took
    * the program down. */
@@ -1088,28 +1367,35 @@ shoal_googletest_adapter_interpret (ShoalAdapter *adapter,
           g_ptr_array_add (results, NULL);
           continue;
         }
-      else if (report == NULL && exec_outcome != SHOAL_OUTCOME_PASSED)
+      else if (report == NULL && problem == NULL && exec_outcome != SHOAL_OUTCOME_PASSED)
         {
           /* Dead before any case started (a global set-up, a bad
            * argument): the same for all. */
           outcome = exec_outcome == SHOAL_OUTCOME_SKIPPED ? SHOAL_OUTCOME_FAILED : exec_outcome;
-          message = g_strdup_printf ("%s before %s started%s%s", described, name,
-                                     problem != NULL ? "; " : "", problem != NULL ? problem : "");
+          message = g_strdup_printf ("%s before %s started", described, name);
         }
       else if (report == NULL && !self->run_disabled && name_is_disabled (name))
         {
-          /* A GoogleTest without JSON reports says nothing of them. */
+          /* Without a report nothing says so; GoogleTest did not run it. */
           outcome = SHOAL_OUTCOME_SKIPPED;
           message = g_strdup (DISABLED_REASON);
+          durations[i] = 0;
+        }
+      else if (problem != NULL)
+        {
+          /* GoogleTest got as far as writing its report, so the case ran,
+           * but neither the report nor the output says how it went. */
+          outcome = ended_badly ? exec_outcome : SHOAL_OUTCOME_ERROR;
+          message = g_strdup_printf ("%s%sno result for %s: %s", ended_badly ? described : "",
+                                     ended_badly ? "; " : "", name, problem);
           durations[i] = 0;
         }
       else
         {
           outcome = SHOAL_OUTCOME_ERROR;
           message = g_strdup_printf ("GoogleTest reported no result for %s (is it still in "
-                                     "the program?)%s%s",
-                                     name, problem != NULL ? "; " : "",
-                                     problem != NULL ? problem : "");
+                                     "the program?)",
+                                     name);
           durations[i] = 0;
         }
 
@@ -1121,9 +1407,9 @@ shoal_googletest_adapter_interpret (ShoalAdapter *adapter,
     }
 
   /* Every case reported, yet the program ended badly (a crash in a static
-   * destructor, a time out while tearing down): that is on the cases that
-   * passed. */
-  if (dying == NULL && report != NULL && ended_badly && !any_failed)
+   * destructor, a time out while tearing down, or while writing the report
+   * it left unreadable): that is on the cases that passed. */
+  if (dying == NULL && (report != NULL || problem != NULL) && ended_badly && !any_failed)
     for (guint i = 0; i < results->len; i++)
       {
         ShoalTestResult *result = g_ptr_array_index (results, i);
