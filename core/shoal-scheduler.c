@@ -1184,12 +1184,16 @@ finish_test_environment (ShoalScheduler *self,
     {
       ShoalTestResult *result = g_ptr_array_index (results, i);
       const char *message = shoal_test_result_get_message (result);
-      g_autofree char *with_path = g_strdup_printf (_ ("%s%sits directory was kept: %s"),
-                                                    message != NULL ? message : "",
-                                                    message != NULL ? "; " : "", kept);
+      g_autofree char *with_path = NULL;
 
-      if (!shoal_test_result_is_sealed (result))
-        shoal_test_result_set_message (result, with_path);
+      /* Kept for a failure: the note goes where the failure is, not on
+       * the members of its batch that passed. */
+      if (shoal_test_result_is_sealed (result) ||
+          (!passed && shoal_outcome_is_success (shoal_test_result_get_outcome (result))))
+        continue;
+      with_path = g_strdup_printf (_ ("%s%sits directory was kept: %s"), message != NULL ? message : "",
+                                   message != NULL ? "; " : "", kept);
+      shoal_test_result_set_message (result, with_path);
     }
 }
 

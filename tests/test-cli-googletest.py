@@ -130,6 +130,11 @@ class TestGoogletestThroughShoal(unittest.TestCase):
         self.assertTrue(messages['cpp::Basic.Fail'].startswith(
             failure_text(data, 'Basic', 'Fail') + '; its directory was kept: ' +
             os.path.join(project, 'envs')), messages['cpp::Basic.Fail'])
+        # Cases that passed in the same batch carry no such note: the
+        # directory was kept for the failure.
+        for test_id, outcome in shoal.items():
+            if outcome == 'passed':
+                self.assertNotIn('kept', messages[test_id] or '', test_id)
 
         # And the counts GoogleTest prints: failures, disabled, and the rest.
         counts = {o: list(shoal.values()).count(o) for o in set(shoal.values())}

@@ -131,8 +131,8 @@ class TestParallelPlugin(PluginProject):
         expected = {'pytest::' + n for n in native_ids} | {
             'pytest::tests/test_outcomes.py::test_skip',
             'pytest::tests/test_outcomes.py::test_skipif'}
-        self.assertEqual(len(results), 25)
-        self.assertEqual(report['total_tests'], 25)
+        self.assertEqual(len(results), 29)
+        self.assertEqual(report['total_tests'], 29)
         self.assertTrue(expected <= set(results), expected - set(results))
         self.assertNotIn('pytest::' + CRASH, results)
         self.assertNotIn('pytest::' + HANG, results)

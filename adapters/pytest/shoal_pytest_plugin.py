@@ -28,6 +28,7 @@
 import json
 import os
 import sys
+import tempfile
 
 import pytest
 
@@ -293,6 +294,14 @@ def pytest_runtestloop(session):
         if environ is not None:
             os.environ.clear()
             os.environ.update(environ)
+            # tempfile keeps the directory it found first (pytest asked at
+            # start-up): forget it, so the tests' files go to their own
+            # TMPDIR as they would in a process of their own.
+            tempfile.tempdir = None
+        cwd = envelope.get('cwd')
+        base_cwd = os.getcwd()
+        if cwd and cwd != base_cwd:
+            os.chdir(cwd)
         writer.open(request['results'], envelope.get('output'))
         missing = []
         for nodeid in request.get('nodeids', []):
@@ -317,6 +326,9 @@ def pytest_runtestloop(session):
         if environ is not None:
             os.environ.clear()
             os.environ.update(base_environ)
+            tempfile.tempdir = None
+        if os.getcwd() != base_cwd:
+            os.chdir(base_cwd)
         _reply({'event': 'done', 'missing': missing})
     try:
         setupstate.teardown_exact(None)
