@@ -1306,9 +1306,10 @@ load_resources_and_rules (ShoalConfig *self, ShoalSettings *settings, GError **e
     return FALSE;
   for (guint i = 0; rules != NULL && i < rules->len; i++)
     {
-      static const char *const rule_keys[] = { "match", "timeout", "tags", "resources",
-                                               "depends", "requires", "priority", "slots",
-                                               "exclusive", "retries", "fixtures", NULL };
+      static const char *const rule_keys[] = {
+        "match", "timeout", "tags", "resources", "depends", "requires", "skip_if_failed",
+        "priority", "slots", "exclusive", "retries", "fixtures", NULL
+      };
       ShoalTestRule *rule = shoal_test_rule_new_from_settings (rules->pdata[i], TRUE, error);
 
       if (rule == NULL)
@@ -2098,7 +2099,8 @@ shoal_config_get_reports (ShoalConfig *self)
  * @self: a #ShoalSuiteConfig
  *
  * Returns: (transfer none): what the suite's mapping says about all its
- *   tests (`resources`, `depends`, `requires`, `priority`, `slots`)
+ *   tests (`resources`, `depends`, `requires`, `skip_if_failed`, `priority`,
+ *   `slots`)
  */
 ShoalTestRule *
 shoal_suite_config_get_rule (ShoalSuiteConfig *self)

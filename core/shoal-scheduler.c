@@ -66,6 +66,25 @@ typedef enum
   JOB_DONE,
 } JobState;
 
+/* The kinds of dependency, by the names shoal_scheduler_add_test_dependency()
+ * takes. Each is an ordering edge; the last two also decide whether the
+ * dependent runs at all. */
+typedef enum
+{
+  DEPENDENCY_BEFORE,         /* order only */
+  DEPENDENCY_REQUIRES,       /* skipped unless the dependency passed */
+  DEPENDENCY_SKIP_IF_FAILED, /* skipped if the dependency failed */
+  N_DEPENDENCY_KINDS,
+} DependencyKind;
+
+static const char *const dependency_kind_names[] = {
+  "before",
+  "requires",
+  "skip_if_failed",
+  NULL,
+};
+G_STATIC_ASSERT (G_N_ELEMENTS (dependency_kind_names) == N_DEPENDENCY_KINDS + 1);
+
 typedef struct _Job Job;
 typedef struct _Worker Worker;
 typedef struct _Running Running;
@@ -74,15 +93,16 @@ struct _Job
 {
   ShoalTestCase *test;
   ShoalAdapter *adapter;
-  GPtrArray *dependents;   /* Job*, not owned: wait for this one */
-  GPtrArray *dependencies; /* Job*, not owned: this one waits for them */
-  GPtrArray *required_by;  /* Job*, not owned: skipped unless this one passes */
-  GStrv locks;             /* resources of the lock manager it takes */
-  GStrv pool_requests;     /* "pool:count" it takes from the pool manager */
-  GPtrArray *instances;    /* ShoalResourceInstance*, while it holds them */
-  char *skip_reason;       /* set when a test it requires did not pass */
-  GPtrArray *batch;        /* Job*, not owned, shared: the tests it may run with in one process */
-  gint64 ready_since;      /* monotonic, while ready */
+  GPtrArray *dependents;    /* Job*, not owned: wait for this one */
+  GPtrArray *dependencies;  /* Job*, not owned: this one waits for them */
+  GPtrArray *required_by;   /* Job*, not owned: skipped unless this one passes */
+  GPtrArray *failure_skips; /* Job*, not owned: skipped if this one fails */
+  GStrv locks;              /* resources of the lock manager it takes */
+  GStrv pool_requests;      /* "pool:count" it takes from the pool manager */
+  GPtrArray *instances;     /* ShoalResourceInstance*, while it holds them */
+  char *skip_reason;        /* set when a test it depends on stops it */
+  GPtrArray *batch;         /* Job*, not owned, shared: the tests it may run with in one process */
+  gint64 ready_since;       /* monotonic, while ready */
   guint index;
   guint n_waiting_for;
   guint attempt;
@@ -90,6 +110,8 @@ struct _Job
   JobState state;
   gboolean holds_resources;
   gboolean passed;
+  gboolean failed;             /* did not pass, and not by being skipped on its own */
+  gboolean blocked_by_failure; /* a dependency that failed skips it */
   gboolean exclusive;
   gboolean estimate_known;   /* the history knows its duration */
   guint environment_retries; /* its environment could not be made */
@@ -146,7 +168,7 @@ struct _ShoalScheduler
   GHashTable *jobs_by_id;                 /* test id -> Job* */
   GPtrArray *reporters;                   /* ShoalReporter* */
   GPtrArray *early_results;               /* ShoalTestResult*, recorded when the run starts */
-  GPtrArray *extra_edges;                 /* char* triples: dependent, dependency, "before"|"requires" */
+  GPtrArray *extra_edges;                 /* char* triples: dependent, dependency, its kind's name */
   GPtrArray *warnings;                    /* char* */
   ShoalLockManager *lock_manager;         /* (nullable) */
   ShoalResourcePoolManager *pool_manager; /* (nullable) */
@@ -221,6 +243,7 @@ job_free (Job *job)
   g_ptr_array_unref (job->dependents);
   g_ptr_array_unref (job->dependencies);
   g_ptr_array_unref (job->required_by);
+  g_ptr_array_unref (job->failure_skips);
   g_strfreev (job->locks);
   g_strfreev (job->pool_requests);
   g_clear_pointer (&job->instances, g_ptr_array_unref);
@@ -874,6 +897,7 @@ shoal_scheduler_add_test (ShoalScheduler *self,
   job->dependents = g_ptr_array_new ();
   job->dependencies = g_ptr_array_new ();
   job->required_by = g_ptr_array_new ();
+  job->failure_skips = g_ptr_array_new ();
   job->slots = shoal_test_case_get_slots (test);
   job->index = self->jobs->len;
   g_ptr_array_add (self->jobs, job);
@@ -886,8 +910,11 @@ shoal_scheduler_add_test (ShoalScheduler *self,
  * @self: a scheduler
  * @dependent_test: the id of the test that waits
  * @dependency_test: the id of the test it waits for
- * @dependency_type: `before` (order only) or `requires` (the dependent is
- *   skipped, with the reason, when its dependency did not pass)
+ * @dependency_type: (nullable): `before` (order only, the default),
+ *   `requires` (the dependent is skipped, with the reason, when its
+ *   dependency did not pass) or `skip_if_failed` (the dependent is skipped
+ *   when its dependency failed, see
+ *   [method@Shoal.TestCase.get_skip_if_failed]; a skipped one lets it run)
  * @error: return location for a #GError
  *
  * The seed's `add_test_dependency`: adds a dependency between two tests of
@@ -907,11 +934,12 @@ shoal_scheduler_add_test_dependency (ShoalScheduler *self,
   g_return_val_if_fail (dependent_test != NULL && dependency_test != NULL, FALSE);
 
   if (dependency_type == NULL)
-    dependency_type = "before";
-  if (!g_str_equal (dependency_type, "before") && !g_str_equal (dependency_type, "requires"))
+    dependency_type = dependency_kind_names[DEPENDENCY_BEFORE];
+  if (!g_strv_contains (dependency_kind_names, dependency_type))
     {
       g_set_error (error, SHOAL_SCHEDULER_ERROR, SHOAL_SCHEDULER_ERROR_INVALID,
-                   _ ("unknown dependency type '%s' (it is 'before' or 'requires')"),
+                   _ ("unknown dependency type '%s' (it is 'before', 'requires' or "
+                      "'skip_if_failed')"),
                    dependency_type);
       return FALSE;
     }
@@ -2124,8 +2152,8 @@ start_job (ShoalScheduler *self,
 static void
 complete_run (ShoalScheduler *self);
 
-/* A test whose dependencies are done: to the strategy, or, if a test it
- * requires did not pass, to the queue of tests ended as skipped. */
+/* A test whose dependencies are done: to the strategy, or, if one of them
+ * stops it (see skip_dependent()), to the queue of tests ended as skipped. */
 static void
 make_ready (ShoalScheduler *self,
             Job *job)
@@ -2138,19 +2166,37 @@ make_ready (ShoalScheduler *self,
     shoal_strategy_push_ready (self->strategy, job->test, self->context);
 }
 
+/* Marks @dependent to be skipped because @job, which it depends on, ended
+ * as it did. The first reason is kept; whether any of them was a failure
+ * is what the dependent's own dependents see (see finish_job()). */
+static void
+skip_dependent (Job *dependent,
+                Job *job,
+                DependencyKind kind)
+{
+  dependent->blocked_by_failure |= job->failed;
+  if (dependent->skip_reason != NULL)
+    return;
+  if (kind == DEPENDENCY_REQUIRES)
+    dependent->skip_reason = g_strdup_printf (
+        _ ("skipped: it requires %s, which %s"), shoal_test_case_get_id (job->test),
+        job->skip_reason != NULL ? _ ("was skipped") : _ ("did not pass"));
+  else
+    dependent->skip_reason = g_strdup_printf (
+        _ ("skipped: it depends on %s, which %s"), shoal_test_case_get_id (job->test),
+        job->skip_reason != NULL ? _ ("was skipped because of a failure") : _ ("failed"));
+}
+
 static void
 release_dependents (ShoalScheduler *self,
                     Job *job)
 {
-  for (guint i = 0; i < job->required_by->len; i++)
-    {
-      Job *requirer = g_ptr_array_index (job->required_by, i);
-
-      if (!job->passed && requirer->skip_reason == NULL)
-        requirer->skip_reason = g_strdup_printf (
-            _ ("skipped: it requires %s, which %s"), shoal_test_case_get_id (job->test),
-            job->skip_reason != NULL ? _ ("was skipped") : _ ("did not pass"));
-    }
+  if (!job->passed)
+    for (guint i = 0; i < job->required_by->len; i++)
+      skip_dependent (g_ptr_array_index (job->required_by, i), job, DEPENDENCY_REQUIRES);
+  if (job->failed)
+    for (guint i = 0; i < job->failure_skips->len; i++)
+      skip_dependent (g_ptr_array_index (job->failure_skips, i), job, DEPENDENCY_SKIP_IF_FAILED);
   for (guint i = 0; i < job->dependents->len; i++)
     {
       Job *dependent = g_ptr_array_index (job->dependents, i);
@@ -2418,9 +2464,18 @@ finish_job (ShoalScheduler *self,
   if (retry_job (self, job, results))
     return;
   job->passed = results->len > 0;
+  /* Failed: it did not pass, and not because it was skipped, by itself or
+   * for a dependency that was skipped. A test skipped because a dependency
+   * failed carries the failure on, as CTest does ("Not Run" counts as
+   * failed for the tests that need it). */
+  job->failed = results->len == 0 || job->blocked_by_failure;
   for (guint i = 0; i < results->len; i++)
-    if (shoal_test_result_get_outcome (g_ptr_array_index (results, i)) != SHOAL_OUTCOME_PASSED)
-      job->passed = FALSE;
+    {
+      ShoalOutcome outcome = shoal_test_result_get_outcome (g_ptr_array_index (results, i));
+
+      job->passed = job->passed && outcome == SHOAL_OUTCOME_PASSED;
+      job->failed = job->failed || !shoal_outcome_is_success (outcome);
+    }
   release_resources (self, job);
   record_results (self, results);
   job->state = JOB_DONE;
@@ -2599,6 +2654,54 @@ find_cycle (ShoalScheduler *self,
   return FALSE;
 }
 
+/* The ids a test names as dependencies of one kind. */
+static const char *const *
+declared_dependencies (ShoalTestCase *test,
+                       DependencyKind kind)
+{
+  switch (kind)
+    {
+    case DEPENDENCY_BEFORE:
+      return shoal_test_case_get_dependencies (test);
+    case DEPENDENCY_REQUIRES:
+      return shoal_test_case_get_requirements (test);
+    case DEPENDENCY_SKIP_IF_FAILED:
+    default:
+      return shoal_test_case_get_skip_if_failed (test);
+    }
+}
+
+/* One edge, however many times and kinds it is named: @job waits for
+ * @dependency once, and every kind that may skip it is kept. */
+static gboolean
+link_edge (Job *job,
+           Job *dependency,
+           DependencyKind kind,
+           GError **error)
+{
+  GPtrArray *skips = kind == DEPENDENCY_REQUIRES         ? dependency->required_by
+                     : kind == DEPENDENCY_SKIP_IF_FAILED ? dependency->failure_skips
+                                                         : NULL;
+  gboolean named_before;
+
+  if (dependency == job)
+    {
+      g_set_error (error, SHOAL_SCHEDULER_ERROR, SHOAL_SCHEDULER_ERROR_INVALID,
+                   _ ("test '%s' depends on itself"), shoal_test_case_get_id (job->test));
+      return FALSE;
+    }
+  named_before = g_ptr_array_find (dependency->dependents, job, NULL);
+  if (!named_before)
+    {
+      g_ptr_array_add (dependency->dependents, job);
+      g_ptr_array_add (job->dependencies, dependency);
+      job->n_waiting_for++;
+    }
+  if (skips != NULL && (!named_before || !g_ptr_array_find (skips, job, NULL)))
+    g_ptr_array_add (skips, job);
+  return TRUE;
+}
+
 static gboolean
 link_dependencies (ShoalScheduler *self,
                    GError **error)
@@ -2607,39 +2710,18 @@ link_dependencies (ShoalScheduler *self,
     {
       Job *job = g_ptr_array_index (self->jobs, i);
 
-      for (guint kind = 0; kind < 2; kind++)
+      for (DependencyKind kind = 0; kind < N_DEPENDENCY_KINDS; kind++)
         {
-          const char *const *deps = kind == 0 ? shoal_test_case_get_dependencies (job->test)
-                                              : shoal_test_case_get_requirements (job->test);
+          const char *const *deps = declared_dependencies (job->test, kind);
 
           for (guint d = 0; deps[d] != NULL; d++)
             {
               Job *dependency = g_hash_table_lookup (self->jobs_by_id, deps[d]);
 
-              if (dependency == NULL)
-                {
-                  /* Not part of this run (filtered out): order only matters
-                   * between tests that run. */
-                  continue;
-                }
-              if (dependency == job)
-                {
-                  g_set_error (error, SHOAL_SCHEDULER_ERROR, SHOAL_SCHEDULER_ERROR_INVALID,
-                               _ ("test '%s' depends on itself"), deps[d]);
-                  return FALSE;
-                }
-              if (g_ptr_array_find (dependency->dependents, job, NULL))
-                {
-                  /* Named twice (before and requires): one edge. */
-                  if (kind == 1 && !g_ptr_array_find (dependency->required_by, job, NULL))
-                    g_ptr_array_add (dependency->required_by, job);
-                  continue;
-                }
-              g_ptr_array_add (dependency->dependents, job);
-              g_ptr_array_add (job->dependencies, dependency);
-              if (kind == 1)
-                g_ptr_array_add (dependency->required_by, job);
-              job->n_waiting_for++;
+              /* Not part of this run (filtered out): order only matters
+               * between tests that run. */
+              if (dependency != NULL && !link_edge (job, dependency, kind, error))
+                return FALSE;
             }
         }
     }
@@ -2647,22 +2729,12 @@ link_dependencies (ShoalScheduler *self,
     {
       Job *job = g_hash_table_lookup (self->jobs_by_id, self->extra_edges->pdata[e]);
       Job *dependency = g_hash_table_lookup (self->jobs_by_id, self->extra_edges->pdata[e + 1]);
-      gboolean requires = g_str_equal (self->extra_edges->pdata[e + 2], "requires");
+      DependencyKind kind = DEPENDENCY_BEFORE;
 
-      if (dependency == job)
-        {
-          g_set_error (error, SHOAL_SCHEDULER_ERROR, SHOAL_SCHEDULER_ERROR_INVALID,
-                       _ ("test '%s' depends on itself"), shoal_test_case_get_id (job->test));
-          return FALSE;
-        }
-      if (!g_ptr_array_find (dependency->dependents, job, NULL))
-        {
-          g_ptr_array_add (dependency->dependents, job);
-          g_ptr_array_add (job->dependencies, dependency);
-          job->n_waiting_for++;
-        }
-      if (requires && !g_ptr_array_find (dependency->required_by, job, NULL))
-        g_ptr_array_add (dependency->required_by, job);
+      while (!g_str_equal (dependency_kind_names[kind], self->extra_edges->pdata[e + 2]))
+        kind++;
+      if (!link_edge (job, dependency, kind, error))
+        return FALSE;
     }
   return !find_cycle (self, error);
 }

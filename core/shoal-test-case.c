@@ -35,6 +35,7 @@ struct _ShoalTestCase
   GStrv tags;
   GStrv dependencies;
   GStrv requirements;
+  GStrv skip_if_failed;
   GStrv resources;
   GStrv locks;
   GStrv argv;
@@ -100,6 +101,7 @@ shoal_test_case_finalize (GObject *object)
   g_strfreev (self->tags);
   g_strfreev (self->dependencies);
   g_strfreev (self->requirements);
+  g_strfreev (self->skip_if_failed);
   g_strfreev (self->resources);
   g_strfreev (self->locks);
   g_strfreev (self->argv);
@@ -408,6 +410,30 @@ STRV_ACCESSORS (dependencies, shoal_test_case_get_dependencies, shoal_test_case_
  * Sets the tests that must pass for this one to run.
  */
 STRV_ACCESSORS (requirements, shoal_test_case_get_requirements, shoal_test_case_set_requirements, requirements)
+
+/**
+ * shoal_test_case_get_skip_if_failed:
+ * @self: a test case
+ *
+ * Tests this one runs after and is skipped (with the reason) if one of
+ * them failed. Unlike a requirement, a test that was skipped lets it run:
+ * only a failure stops it, that is a test that ran and did not pass
+ * (failed, timed out, crashed, could not run) or one skipped because a
+ * test it depends on failed. This is how CTest treats the setup tests of a
+ * fixture.
+ *
+ * Returns: (transfer none) (array zero-terminated=1): ids of the tests
+ *   whose failure skips this one
+ */
+/**
+ * shoal_test_case_set_skip_if_failed:
+ * @self: a test case
+ * @skip_if_failed: (array zero-terminated=1) (nullable): test ids
+ *
+ * Sets the tests this one runs after and is skipped if one of them failed
+ * (see [method@Shoal.TestCase.get_skip_if_failed]).
+ */
+STRV_ACCESSORS (skip_if_failed, shoal_test_case_get_skip_if_failed, shoal_test_case_set_skip_if_failed, skip_if_failed)
 
 /**
  * shoal_test_case_get_required_resources:
@@ -887,6 +913,8 @@ shoal_test_case_to_json (ShoalTestCase *self)
   add_strv_member (builder, "tags", self->tags);
   add_strv_member (builder, "dependencies", self->dependencies);
   add_strv_member (builder, "requires", self->requirements);
+  if (self->skip_if_failed != NULL)
+    add_strv_member (builder, "skip_if_failed", self->skip_if_failed);
   add_strv_member (builder, "resources", self->resources);
   if (self->locks != NULL)
     add_strv_member (builder, "locks", self->locks);

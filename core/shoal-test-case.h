@@ -60,6 +60,11 @@ SHOAL_AVAILABLE_IN_1_0
 void shoal_test_case_set_requirements (ShoalTestCase *self,
                                        const char *const *requirements);
 SHOAL_AVAILABLE_IN_1_0
+const char *const *shoal_test_case_get_skip_if_failed (ShoalTestCase *self);
+SHOAL_AVAILABLE_IN_1_0
+void shoal_test_case_set_skip_if_failed (ShoalTestCase *self,
+                                         const char *const *skip_if_failed);
+SHOAL_AVAILABLE_IN_1_0
 guint shoal_test_case_get_slots (ShoalTestCase *self);
 SHOAL_AVAILABLE_IN_1_0
 void shoal_test_case_set_slots (ShoalTestCase *self,

@@ -23,8 +23,9 @@
  * from, and everything is an array over those numbers: each test's
  * estimate, the tests it waits for and the tests that wait for it (both in
  * compressed rows), its priority, its remaining
- * critical path, and a topological order. Both kinds of dependency (`dependencies`, ordering
- * only, and `requirements`, which must pass) are edges; ids that name no
+ * critical path, and a topological order. Every kind of dependency
+ * (`dependencies`, ordering only, `requirements`, which must pass, and
+ * `skip_if_failed`, which must not fail) is an edge; ids that name no
  * test of the set are ignored, as the scheduler ignores tests filtered out
  * of a run, and an edge named twice counts once.
  *
@@ -347,10 +348,15 @@ link_tests (ShoalTestGraph *self,
   for (guint i = 0; i < self->n_tests; i++)
     {
       name_starts[i] = names->len;
-      for (guint kind = 0; kind < 2; kind++)
+      const char *const *kinds[] = {
+        shoal_test_case_get_dependencies (self->tests[i]),
+        shoal_test_case_get_requirements (self->tests[i]),
+        shoal_test_case_get_skip_if_failed (self->tests[i]),
+      };
+
+      for (guint kind = 0; kind < G_N_ELEMENTS (kinds); kind++)
         {
-          const char *const *deps = kind == 0 ? shoal_test_case_get_dependencies (self->tests[i])
-                                              : shoal_test_case_get_requirements (self->tests[i]);
+          const char *const *deps = kinds[kind];
 
           for (guint d = 0; deps[d] != NULL; d++)
             g_ptr_array_add (names, (gpointer) deps[d]);
@@ -696,7 +702,7 @@ shoal_test_graph_get_remaining_paths (ShoalTestGraph *self,
  *
  * Returns: (array length=n_dependencies) (transfer none): the indices of
  *   the tests @index_ waits for, in the order it names them (its
- *   dependencies, then its requirements)
+ *   dependencies, its requirements, then its skip_if_failed tests)
  */
 const guint *
 shoal_test_graph_get_dependencies (ShoalTestGraph *self,

@@ -25,6 +25,7 @@
  *     resources: [payment_gateway, drivers:2]
  *     depends: [api::setup]         # runs after it
  *     requires: [api::login]        # skipped unless it passed
+ *     skip_if_failed: [api::seed]   # skipped if it failed (not if it was skipped)
  *     priority: 10
  *     slots: 2                      # worker slots it occupies (like CTest PROCESSORS)
  *     fixtures: [database]          # run-scoped setup and teardown (see `fixtures:`)
@@ -44,6 +45,7 @@ struct _ShoalTestRule
   GStrv resources;
   GStrv depends;
   GStrv requires;
+  GStrv skip_if_failed;
   GStrv fixtures;
   GStrv tags;
   double timeout;
@@ -68,6 +70,7 @@ shoal_test_rule_finalize (GObject *object)
   g_strfreev (self->resources);
   g_strfreev (self->depends);
   g_strfreev (self->requires);
+  g_strfreev (self->skip_if_failed);
   g_strfreev (self->fixtures);
   g_strfreev (self->tags);
 
@@ -156,8 +159,9 @@ read_strv (ShoalSettings *settings,
  *   suite's
  * @error: return location for a #GError
  *
- * Reads the keys of a rule (`resources`, `depends`, `requires`, `priority`,
- * `slots`, `exclusive`, `retries`, and with @with_match `match`, `timeout`, `tags`). Errors name
+ * Reads the keys of a rule (`resources`, `depends`, `requires`,
+ * `skip_if_failed`, `priority`, `slots`, `exclusive`, `retries`, and with
+ * @with_match `match`, `timeout`, `tags`). Errors name
  * file, line, column and key.
  *
  * Returns: (transfer full): the rule, or %NULL with @error set
@@ -194,6 +198,7 @@ shoal_test_rule_new_from_settings (ShoalSettings *settings,
   if (!read_strv (settings, "resources", &self->resources, error) ||
       !read_strv (settings, "depends", &self->depends, error) ||
       !read_strv (settings, "requires", &self->requires, error) ||
+      !read_strv (settings, "skip_if_failed", &self->skip_if_failed, error) ||
       !read_strv (settings, "fixtures", &self->fixtures, error))
     return NULL;
 
@@ -279,6 +284,20 @@ shoal_test_rule_get_requires (ShoalTestRule *self)
 {
   g_return_val_if_fail (SHOAL_IS_TEST_RULE (self), empty_strv);
   return self->requires != NULL ? (const char *const *) self->requires : empty_strv;
+}
+
+/**
+ * shoal_test_rule_get_skip_if_failed:
+ * @self: a rule
+ *
+ * Returns: (transfer none) (array zero-terminated=1): tests whose failure
+ *   skips the rule's tests (see [method@Shoal.TestCase.get_skip_if_failed])
+ */
+const char *const *
+shoal_test_rule_get_skip_if_failed (ShoalTestRule *self)
+{
+  g_return_val_if_fail (SHOAL_IS_TEST_RULE (self), empty_strv);
+  return self->skip_if_failed != NULL ? (const char *const *) self->skip_if_failed : empty_strv;
 }
 
 /**
@@ -379,6 +398,7 @@ shoal_test_rule_apply (ShoalTestRule *self,
   g_auto (GStrv) resources = NULL;
   g_auto (GStrv) depends = NULL;
   g_auto (GStrv) requires = NULL;
+  g_auto (GStrv) skip_if_failed = NULL;
   g_auto (GStrv) tags = NULL;
 
   g_return_if_fail (SHOAL_IS_TEST_RULE (self));
@@ -402,6 +422,12 @@ shoal_test_rule_apply (ShoalTestRule *self,
       requires = merge (shoal_test_case_get_requirements (test),
                         (const char *const *) self->requires, suite);
       shoal_test_case_set_requirements (test, (const char *const *) requires);
+    }
+  if (self->skip_if_failed != NULL)
+    {
+      skip_if_failed = merge (shoal_test_case_get_skip_if_failed (test),
+                              (const char *const *) self->skip_if_failed, suite);
+      shoal_test_case_set_skip_if_failed (test, (const char *const *) skip_if_failed);
     }
   if (self->fixtures != NULL)
     {

@@ -36,6 +36,8 @@ const char *const *shoal_test_rule_get_depends (ShoalTestRule *self);
 SHOAL_AVAILABLE_IN_1_0
 const char *const *shoal_test_rule_get_requires (ShoalTestRule *self);
 SHOAL_AVAILABLE_IN_1_0
+const char *const *shoal_test_rule_get_skip_if_failed (ShoalTestRule *self);
+SHOAL_AVAILABLE_IN_1_0
 const char *const *shoal_test_rule_get_fixtures (ShoalTestRule *self);
 SHOAL_AVAILABLE_IN_1_0
 gboolean shoal_test_rule_matches (ShoalTestRule *self,

@@ -20,7 +20,8 @@ G_BEGIN_DECLS
  * @SHOAL_OUTCOME_PASSED: the test passed
  * @SHOAL_OUTCOME_FAILED: the test ran and failed
  * @SHOAL_OUTCOME_SKIPPED: the test was skipped (by itself, exit status 77,
- *   or because a dependency it requires did not pass)
+ *   because a dependency it requires did not pass, or because one of its
+ *   [method@Shoal.TestCase.get_skip_if_failed] tests failed)
  * @SHOAL_OUTCOME_TIMEOUT: the test ran longer than its timeout and was killed
  * @SHOAL_OUTCOME_CRASHED: the test was killed by a signal it did not ask for
  * @SHOAL_OUTCOME_ERROR: the test could not be run (spawn failure, resource

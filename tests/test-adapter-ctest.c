@@ -127,7 +127,8 @@ static const char *const fixture_names[] = {
   "pass", "fail", "skip_code", "will_fail", "will_fail_passes", "pass_regex",
   "pass_regex_missing", "fail_regex", "skip_regex", "skip_regex_stderr", "crash", "hang",
   "depends_on_pass", "lock_a", "lock_b", "serial", "processors", "db_setup", "db_user",
-  "db_cleanup", "broken_setup", "broken_user", "broken_cleanup", "disabled", "disabled_setup", "off_user", "environment",
+  "db_cleanup", "broken_setup", "broken_user", "broken_cleanup", "broken_chain", "chained_user",
+  "skipped_setup", "maybe_user", "disabled", "disabled_setup", "off_user", "environment",
   "missing_program", "missing_file", "insufficient", "resource_groups", "resource_pair", NULL
 };
 
@@ -164,7 +165,7 @@ test_ctest_discover (void)
   assert_strv (shoal_test_case_get_argv (test), (const char *[]){ "/bin/sh", "-c", "exit 0", NULL });
   g_assert_cmpstr (shoal_test_case_get_cwd (test), ==, build_dir);
   assert_strv (shoal_test_case_get_dependencies (test), (const char *[]){ NULL });
-  assert_strv (shoal_test_case_get_requirements (test), (const char *[]){ NULL });
+  assert_strv (shoal_test_case_get_skip_if_failed (test), (const char *[]){ NULL });
   g_assert_cmpuint (shoal_test_case_get_slots (test), ==, 1);
   g_assert_false (shoal_test_case_get_exclusive (test));
   g_assert_cmpfloat (shoal_test_case_get_timeout (test), ==, 0);
@@ -172,23 +173,27 @@ test_ctest_discover (void)
   /* DEPENDS: order only. */
   test = adapter_test_find_test (tests, "s::depends_on_pass");
   assert_strv (shoal_test_case_get_dependencies (test), (const char *[]){ "s::pass", "s::fail", NULL });
-  assert_strv (shoal_test_case_get_requirements (test), (const char *[]){ NULL });
+  assert_strv (shoal_test_case_get_skip_if_failed (test), (const char *[]){ NULL });
 
-  /* Fixtures: requiring tests require the setups; cleanups come after
-   * setups and requiring tests, order only, and are cleanups. */
+  /* Fixtures: requiring tests are skipped if a setup failed (not if it
+   * was skipped), and nothing requires in Shoal's sense; cleanups come
+   * after setups and requiring tests, order only, and are cleanups. */
   test = adapter_test_find_test (tests, "s::db_user");
-  assert_strv (shoal_test_case_get_requirements (test), (const char *[]){ "s::db_setup", NULL });
+  assert_strv (shoal_test_case_get_skip_if_failed (test), (const char *[]){ "s::db_setup", NULL });
+  assert_strv (shoal_test_case_get_requirements (test), (const char *[]){ NULL });
   test = adapter_test_find_test (tests, "s::broken_user");
-  assert_strv (shoal_test_case_get_requirements (test),
+  assert_strv (shoal_test_case_get_skip_if_failed (test),
                (const char *[]){ "s::broken_setup", "s::db_setup", NULL });
+  test = adapter_test_find_test (tests, "s::chained_user");
+  assert_strv (shoal_test_case_get_skip_if_failed (test), (const char *[]){ "s::broken_chain", NULL });
   test = adapter_test_find_test (tests, "s::db_cleanup");
   assert_strv (shoal_test_case_get_dependencies (test),
                (const char *[]){ "s::db_user", "s::broken_user", "s::db_setup", NULL });
-  assert_strv (shoal_test_case_get_requirements (test), (const char *[]){ NULL });
+  assert_strv (shoal_test_case_get_skip_if_failed (test), (const char *[]){ NULL });
   g_assert_true (shoal_test_case_get_runs_finally (test));
   test = adapter_test_find_test (tests, "s::broken_cleanup");
   assert_strv (shoal_test_case_get_dependencies (test),
-               (const char *[]){ "s::broken_user", "s::broken_setup", NULL });
+               (const char *[]){ "s::broken_user", "s::broken_chain", "s::broken_setup", NULL });
   g_assert_true (shoal_test_case_get_runs_finally (test));
   g_assert_false (shoal_test_case_get_runs_finally (adapter_test_find_test (tests, "s::db_setup")));
 
@@ -212,7 +217,7 @@ test_ctest_discover (void)
   assert_strv (shoal_test_case_get_dependencies (test), (const char *[]){ NULL });
   assert_strv (shoal_test_case_get_required_resources (test), (const char *[]){ NULL });
   test = adapter_test_find_test (tests, "s::off_user");
-  assert_strv (shoal_test_case_get_requirements (test), (const char *[]){ NULL });
+  assert_strv (shoal_test_case_get_skip_if_failed (test), (const char *[]){ NULL });
 
   /* RESOURCE_GROUPS: the slots of each type, from the spec's pools. */
   assert_strv (shoal_test_case_get_required_resources (adapter_test_find_test (tests, "s::resource_groups")),
@@ -345,7 +350,7 @@ run_ctest (guint *out_failed, guint *out_total)
  * it did not run as `notrun`: skipped by the test itself, or not started
  * (a fixture's setup failed, no program, a missing file, not enough
  * resources); its summary counts the latter as failed. Shoal skips the
- * fixture's requirers (a `requires` dependency) and makes the others
+ * fixture's requirers (a `skip_if_failed` dependency) and makes the others
  * errors. */
 static const char *
 expected_outcome (JunitCase *jcase)
@@ -511,10 +516,11 @@ test_ctest_same_as_ctest (void)
   for (guint c = 0; c < G_N_ELEMENTS (classes); c++)
     g_assert_cmpuint (shoal_counts[c], ==, expected[c]);
   /* The fixture's own numbers, so that a change to it is a change here. */
-  g_assert_cmpuint (shoal_counts[0], ==, 16);
+  g_assert_cmpuint (shoal_counts[0], ==, 17);
   g_assert_cmpuint (shoal_counts[1], ==, 7);
-  g_assert_cmpuint (shoal_counts[2], ==, 6);
+  g_assert_cmpuint (shoal_counts[2], ==, 9);
   g_assert_cmpuint (shoal_counts[3], ==, 3);
+  g_assert_cmpuint (not_started_by_fixture, ==, 3);
   /* ctest's summary: everything but the disabled tests, failed counting
    * what it did not start. */
   g_assert_cmpuint (n_disabled, ==, 2);
@@ -531,7 +537,14 @@ test_ctest_same_as_ctest (void)
   g_assert_cmpstr (shoal_test_result_get_message (find_result (results, "s::skip_code")), ==,
                    "SKIP_RETURN_CODE=4");
   g_assert_cmpstr (shoal_test_result_get_message (find_result (results, "s::broken_user")), ==,
-                   "skipped: it requires s::broken_setup, which did not pass");
+                   "skipped: it depends on s::broken_setup, which failed");
+  g_assert_cmpstr (shoal_test_result_get_message (find_result (results, "s::chained_user")), ==,
+                   "skipped: it depends on s::broken_chain, which was skipped because of a failure");
+  /* A skipped setup lets its requirer run, as in ctest. */
+  g_assert_cmpint (shoal_test_result_get_outcome (find_result (results, "s::skipped_setup")), ==,
+                   SHOAL_OUTCOME_SKIPPED);
+  g_assert_cmpint (shoal_test_result_get_outcome (find_result (results, "s::maybe_user")), ==,
+                   SHOAL_OUTCOME_PASSED);
 
   /* Order and separation. */
   assert_after (results, "s::depends_on_pass", "s::pass");
@@ -540,6 +553,7 @@ test_ctest_same_as_ctest (void)
   assert_after (results, "s::db_cleanup", "s::db_user");
   assert_after (results, "s::db_cleanup", "s::db_setup");
   assert_after (results, "s::broken_cleanup", "s::broken_setup");
+  assert_after (results, "s::maybe_user", "s::skipped_setup");
   g_assert_false (overlap (find_result (results, "s::lock_a"), find_result (results, "s::lock_b")));
   g_assert_false (overlap (find_result (results, "s::resource_groups"),
                            find_result (results, "s::resource_pair")));

@@ -103,7 +103,7 @@ class CtestCliTest(unittest.TestCase):
                                timeout=COMMAND_TIMEOUT)
         self.assertNotEqual(ctest.returncode, 0)
         cases = ET.parse(junit).getroot().findall('testcase')
-        self.assertEqual(len(cases), 32)
+        self.assertEqual(len(cases), 36)
 
         root = self.project('same', '  - name: cm\n'
                                     '    adapter: ctest\n'
@@ -126,9 +126,9 @@ class CtestCliTest(unittest.TestCase):
         # failed_tests counts every test that did not pass or skip.
         counts = {k: report[k] for k in ('passed_tests', 'failed_tests', 'skipped_tests',
                                          'timeout_tests', 'crashed_tests', 'error_tests')}
-        self.assertEqual(counts, {'passed_tests': 16, 'failed_tests': 10, 'skipped_tests': 6,
+        self.assertEqual(counts, {'passed_tests': 17, 'failed_tests': 10, 'skipped_tests': 9,
                                   'timeout_tests': 1, 'crashed_tests': 1, 'error_tests': 3})
-        self.assertIn('16 passed, 5 failed, 6 skipped, 1 timed out, 1 crashed, 3 errors',
+        self.assertIn('17 passed, 5 failed, 9 skipped, 1 timed out, 1 crashed, 3 errors',
                       run.stdout)
 
     def test_bad_suites_do_not_stop_the_others(self):

@@ -668,6 +668,23 @@ class TestResources(CliTestCase):
         self.assertEqual(login['outcome'], 'skipped')
         self.assertEqual(login['message'], 'skipped: it requires d::create, which did not pass')
 
+    def test_skip_if_failed_from_shoal_yaml(self):
+        project = self.project({
+            'suites': [{'name': 'd', 'adapter': 'exec',
+                        'tests': [sh_test('create', 'exit 1'), sh_test('seed', 'exit 77'),
+                                  sh_test('login', 'true'),
+                                  sh_test('report', 'true', skip_if_failed=['seed'])]}],
+            'tests': [{'match': 'd::login', 'skip_if_failed': ['create', 'seed']}]})
+        proc, report = project.run_json()
+        self.assertExit(proc, 1)
+        results = by_id(report)
+        self.assertEqual(results['d::login']['outcome'], 'skipped')
+        self.assertEqual(results['d::login']['message'],
+                         'skipped: it depends on d::create, which failed')
+        # A skipped dependency lets it run.
+        self.assertEqual(results['d::seed']['outcome'], 'skipped')
+        self.assertEqual(results['d::report']['outcome'], 'passed')
+
 
 class TestFixtures(CliTestCase):
     def fixture_project(self, setup_exit=0, test_script='true'):

@@ -9,6 +9,8 @@
 
 #include "shoal-config.h"
 #include "shoal-settings.h"
+#include "shoal-test-case.h"
+#include "shoal-test-rule.h"
 
 /* Every bad input with the exact message a user sees: the messages are the
  * interface of this code, so they are compared whole, position included. */
@@ -185,6 +187,10 @@ static const BadInput bad_inputs[] = {
   { "priority-not-integer", "suites:\n  - name: s\n    adapter: exec\n    priority: high\n",
     SHOAL_CONFIG_ERROR_TYPE,
     "shoal.yaml:4:15: suites[0].priority: expected an integer, got the string 'high'" },
+  { "skip-if-failed-not-a-list", "tests:\n  - match: s::a\n    skip_if_failed: s::b\n",
+    SHOAL_CONFIG_ERROR_TYPE,
+    "shoal.yaml:3:21: tests[0].skip_if_failed: expected a list of strings, got the string "
+    "'s::b'" },
   { "resource-timeout-zero", "resource_timeout: 0\n", SHOAL_CONFIG_ERROR_RANGE,
     "shoal.yaml:1:19: resource_timeout: must be greater than 0, got 0" },
 };
@@ -795,6 +801,51 @@ test_check_keys (void)
 }
 
 static void
+test_rule_dependencies (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ShoalConfig) config = NULL;
+  g_autoptr (ShoalTestCase) test = shoal_test_case_new ("db", "query");
+  const char *declared[] = { "db::schema", NULL };
+  ShoalSuiteConfig *suite;
+  ShoalTestRule *rule;
+
+  g_test_summary ("depends, requires and skip_if_failed are read from a suite and from a "
+                  "tests: rule, and added to a test's own, ids without '::' in its suite.");
+
+  config = shoal_config_new_from_data ("suites:\n"
+                                       "  - name: db\n"
+                                       "    adapter: exec\n"
+                                       "    skip_if_failed: [seed]\n"
+                                       "tests:\n"
+                                       "  - match: db::query\n"
+                                       "    depends: [other::setup]\n"
+                                       "    requires: [login]\n"
+                                       "    skip_if_failed: [migrate, other::server, seed]\n",
+                                       -1, "shoal.yaml", &error);
+  g_assert_no_error (error);
+  suite = g_ptr_array_index (shoal_config_get_suites (config), 0);
+  g_assert_true (shoal_settings_check_keys (shoal_suite_config_get_settings (suite), NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstrv (shoal_test_rule_get_skip_if_failed (shoal_suite_config_get_rule (suite)),
+                    ((const char *const[]){ "seed", NULL }));
+  rule = g_ptr_array_index (shoal_config_get_test_rules (config), 0);
+  g_assert_cmpstrv (shoal_test_rule_get_skip_if_failed (rule),
+                    ((const char *const[]){ "migrate", "other::server", "seed", NULL }));
+
+  shoal_test_case_set_skip_if_failed (test, declared);
+  shoal_test_rule_apply (shoal_suite_config_get_rule (suite), test);
+  shoal_test_rule_apply (rule, test);
+  g_assert_cmpstrv (shoal_test_case_get_skip_if_failed (test),
+                    ((const char *const[]){ "db::schema", "db::seed", "db::migrate",
+                                            "other::server", NULL }));
+  g_assert_cmpstrv (shoal_test_case_get_requirements (test),
+                    ((const char *const[]){ "db::login", NULL }));
+  g_assert_cmpstrv (shoal_test_case_get_dependencies (test),
+                    ((const char *const[]){ "other::setup", NULL }));
+}
+
+static void
 test_suite_adapter_keys (void)
 {
   static const char *const exec_keys[] = { "command", "paths", "jobs", NULL };
@@ -1058,6 +1109,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/shoal/config/check-keys-read-but-absent",
                    test_check_keys_suggests_keys_read_but_absent);
   g_test_add_func ("/shoal/config/suite-adapter-keys", test_suite_adapter_keys);
+  g_test_add_func ("/shoal/config/rule-dependencies", test_rule_dependencies);
   g_test_add_func ("/shoal/config/report-config-new", test_report_config_new);
   g_test_add_func ("/shoal/config/from-file", test_from_file);
   g_test_add_func ("/shoal/config/find-file", test_find_file);

@@ -990,6 +990,95 @@ test_requires_skips_and_before_orders (Fixture *fixture,
                    shoal_test_result_get_end_time (find_result (summary, "s::fails")));
 }
 
+/* Adds a test that runs @script and is skipped if one of @unless_failed
+ * failed. */
+static void
+add_skip_if_failed_test (Fixture *fixture,
+                         const char *name,
+                         const char *script,
+                         const char *const *unless_failed)
+{
+  g_autoptr (ShoalTestCase) test = add_resource_test (fixture, name, script, NULL);
+  g_autoptr (GError) error = NULL;
+
+  shoal_test_case_set_skip_if_failed (test, unless_failed);
+  g_assert_true (shoal_scheduler_add_test (fixture->scheduler, test, fixture->adapter, &error));
+  g_assert_no_error (error);
+}
+
+static void
+assert_outcome (ShoalRunSummary *summary,
+                const char *id,
+                ShoalOutcome outcome,
+                const char *message)
+{
+  ShoalTestResult *result = find_result (summary, id);
+
+  g_assert_nonnull (result);
+  g_assert_cmpstr (shoal_outcome_to_string (shoal_test_result_get_outcome (result)), ==,
+                   shoal_outcome_to_string (outcome));
+  if (message != NULL)
+    g_assert_cmpstr (shoal_test_result_get_message (result), ==, message);
+}
+
+static void
+test_skip_if_failed (Fixture *fixture,
+                     gconstpointer data)
+{
+  g_autoptr (ShoalRunSummary) summary = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ShoalTestCase) skips = add_resource_test (fixture, "skips", "exit 77", NULL);
+  g_autoptr (ShoalTestCase) fails = add_resource_test (fixture, "fails", "exit 1", NULL);
+  g_autoptr (ShoalTestCase) requires_skip = add_resource_test (fixture, "requires-skip", "true", NULL);
+  g_autoptr (ShoalTestCase) via_api = add_resource_test (fixture, "via-api", "true", NULL);
+  const char *skips_id[] = { "s::skips", NULL };
+
+  g_test_summary ("skip_if_failed: a dependency that was skipped lets the dependent run "
+                  "after it, one that failed skips it with a reason naming it, and a test "
+                  "skipped for a failure passes the failure on, as ctest treats fixtures");
+
+  shoal_test_case_set_requirements (requires_skip, skips_id);
+  g_assert_true (shoal_scheduler_add_test (fixture->scheduler, skips, fixture->adapter, NULL));
+  g_assert_true (shoal_scheduler_add_test (fixture->scheduler, fails, fixture->adapter, NULL));
+  g_assert_true (shoal_scheduler_add_test (fixture->scheduler, requires_skip, fixture->adapter, NULL));
+  g_assert_true (shoal_scheduler_add_test (fixture->scheduler, via_api, fixture->adapter, NULL));
+  add_skip_if_failed_test (fixture, "after-skip", "true", skips_id);
+  add_skip_if_failed_test (fixture, "after-fail", "true", (const char *[]){ "s::fails", NULL });
+  add_skip_if_failed_test (fixture, "after-after-fail", "true",
+                           (const char *[]){ "s::after-fail", NULL });
+  add_skip_if_failed_test (fixture, "after-both", "true",
+                           (const char *[]){ "s::skips", "s::fails", NULL });
+  add_skip_if_failed_test (fixture, "after-requires-skip", "true",
+                           (const char *[]){ "s::requires-skip", NULL });
+  g_assert_true (shoal_scheduler_add_test_dependency (fixture->scheduler, "s::via-api", "s::fails",
+                                                      "skip_if_failed", &error));
+  g_assert_no_error (error);
+
+  summary = shoal_scheduler_run (fixture->scheduler, NULL, &error);
+  g_assert_no_error (error);
+  assert_outcome (summary, "s::skips", SHOAL_OUTCOME_SKIPPED, NULL);
+  assert_outcome (summary, "s::fails", SHOAL_OUTCOME_FAILED, NULL);
+  /* Skipped: it runs, after it. */
+  assert_outcome (summary, "s::after-skip", SHOAL_OUTCOME_PASSED, NULL);
+  g_assert_cmpint (shoal_test_result_get_start_time (find_result (summary, "s::after-skip")), >=,
+                   shoal_test_result_get_end_time (find_result (summary, "s::skips")));
+  /* Failed: skipped, naming it; and so is what depends on that skip. */
+  assert_outcome (summary, "s::after-fail", SHOAL_OUTCOME_SKIPPED,
+                  "skipped: it depends on s::fails, which failed");
+  assert_outcome (summary, "s::after-after-fail", SHOAL_OUTCOME_SKIPPED,
+                  "skipped: it depends on s::after-fail, which was skipped because of a failure");
+  assert_outcome (summary, "s::after-both", SHOAL_OUTCOME_SKIPPED,
+                  "skipped: it depends on s::fails, which failed");
+  assert_outcome (summary, "s::via-api", SHOAL_OUTCOME_SKIPPED,
+                  "skipped: it depends on s::fails, which failed");
+  /* `requires` still skips for a skipped dependency; that skip is no
+   * failure. */
+  assert_outcome (summary, "s::requires-skip", SHOAL_OUTCOME_SKIPPED,
+                  "skipped: it requires s::skips, which did not pass");
+  assert_outcome (summary, "s::after-requires-skip", SHOAL_OUTCOME_PASSED, NULL);
+  g_assert_cmpuint (shoal_run_summary_get_passed_tests (summary), ==, 2);
+}
+
 static void
 test_add_test_dependency (Fixture *fixture,
                           gconstpointer data)
@@ -1010,7 +1099,9 @@ test_add_test_dependency (Fixture *fixture,
   g_assert_false (shoal_scheduler_add_test_dependency (fixture->scheduler, "s::logout", "s::create",
                                                        "after", &error));
   g_assert_error (error, SHOAL_SCHEDULER_ERROR, SHOAL_SCHEDULER_ERROR_INVALID);
-  g_assert_cmpstr (error->message, ==, "unknown dependency type 'after' (it is 'before' or 'requires')");
+  g_assert_cmpstr (error->message, ==,
+                   "unknown dependency type 'after' (it is 'before', 'requires' or "
+                   "'skip_if_failed')");
   g_clear_error (&error);
   g_assert_false (shoal_scheduler_add_test_dependency (fixture->scheduler, "s::nobody", "s::create",
                                                        "before", &error));
@@ -1583,6 +1674,7 @@ main (int argc,
   ADD ("exclusive-and-shared-resources", 4, test_exclusive_and_shared_resources);
   ADD ("pools-hand-out-identities", 4, test_pools_hand_out_identities);
   ADD ("requires-skips-and-before-orders", 2, test_requires_skips_and_before_orders);
+  ADD ("skip-if-failed", 2, test_skip_if_failed);
   ADD ("add-test-dependency", 2, test_add_test_dependency);
   ADD ("bad-resource-requests", 2, test_bad_resource_requests);
   ADD ("resource-timeout", 2, test_resource_timeout);

@@ -127,7 +127,8 @@ waits_for (ShoalTestCase *test,
            const char *id)
 {
   return g_strv_contains (shoal_test_case_get_dependencies (test), id) ||
-         g_strv_contains (shoal_test_case_get_requirements (test), id);
+         g_strv_contains (shoal_test_case_get_requirements (test), id) ||
+         g_strv_contains (shoal_test_case_get_skip_if_failed (test), id);
 }
 
 /* Runs @groups as planned: each worker its group in order, a test
@@ -868,25 +869,29 @@ test_graph (void)
   g_autoptr (ShoalTestGraph) graph = NULL;
   g_autoptr (GError) error = NULL;
   const char *requires_a[] = { "s::a", NULL };
+  const char *unless_c_fails[] = { "s::c", NULL };
   g_autofree char *order = NULL;
   g_autofree char *b_deps = NULL;
+  g_autofree char *d_deps = NULL;
   g_autofree char *b_dependents = NULL;
   g_autofree char *a_dependents = NULL;
+  g_autofree char *c_dependents = NULL;
   guint n, index;
 
-  /* b waits for c and a (named twice: once), d for a test not in the set,
-   * e for b. */
+  /* b waits for c and a (named twice: once), d for a test not in the set
+   * and for c (skip_if_failed: an edge like the others), e for b. */
   g_ptr_array_add (tests, make_test ("a", 1, NULL));
   g_ptr_array_add (tests, make_test ("b", 2, "c a"));
   shoal_test_case_set_requirements (tests->pdata[1], requires_a);
   g_ptr_array_add (tests, make_test ("c", 3, NULL));
   g_ptr_array_add (tests, make_test ("d", 4, "elsewhere"));
+  shoal_test_case_set_skip_if_failed (tests->pdata[3], unless_c_fails);
   g_ptr_array_add (tests, make_test ("e", 5, "b"));
   graph = shoal_test_graph_new (tests, NULL, 0, &error);
   g_assert_no_error (error);
 
   g_assert_cmpuint (shoal_test_graph_get_n_tests (graph), ==, 5);
-  g_assert_cmpuint (shoal_test_graph_get_n_edges (graph), ==, 3);
+  g_assert_cmpuint (shoal_test_graph_get_n_edges (graph), ==, 4);
   g_assert_true (shoal_test_graph_lookup (graph, "s::c", &index));
   g_assert_cmpuint (index, ==, 2);
   g_assert_true (shoal_test_graph_get_test (graph, index) == tests->pdata[2]);
@@ -905,9 +910,16 @@ test_graph (void)
     dependents = shoal_test_graph_get_dependents (graph, 0, &n);
     a_dependents = indices (dependents, n);
     g_assert_cmpstr (a_dependents, ==, "1");
+    dependents = shoal_test_graph_get_dependents (graph, 2, &n);
+    c_dependents = indices (dependents, n);
+    g_assert_cmpstr (c_dependents, ==, "1 3");
   }
-  shoal_test_graph_get_dependencies (graph, 3, &n);
-  g_assert_cmpuint (n, ==, 0);
+  {
+    const guint *deps = shoal_test_graph_get_dependencies (graph, 3, &n);
+
+    d_deps = indices (deps, n);
+    g_assert_cmpstr (d_deps, ==, "2");
+  }
 
   /* Smallest index first among the tests whose dependencies are placed. */
   {
@@ -917,7 +929,7 @@ test_graph (void)
     g_assert_cmpstr (order, ==, "0 2 1 3 4");
   }
 
-  /* Paths: e 5, b 2 + 5, a 1 + 7, c 3 + 7, d 4. */
+  /* Paths: e 5, b 2 + 5, a 1 + 7, c 3 + max (7, 4), d 4. */
   g_assert_cmpfloat (shoal_test_graph_get_remaining_path (graph, 4), ==, 5);
   g_assert_cmpfloat (shoal_test_graph_get_remaining_path (graph, 1), ==, 7);
   g_assert_cmpfloat (shoal_test_graph_get_remaining_path (graph, 0), ==, 8);

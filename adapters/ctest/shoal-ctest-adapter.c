@@ -23,13 +23,15 @@
  * - `DEPENDS`: order only, as in ctest (a failed dependency does not stop
  *   the dependent); names not in the listing are ignored, as ctest does.
  * - `FIXTURES_SETUP`/`FIXTURES_REQUIRED`/`FIXTURES_CLEANUP`: a test that
- *   requires a fixture requires (Shoal `requires`) its setup tests, so a
- *   failed setup skips it, as ctest does ("Fixture dependency failed");
- *   a cleanup test runs after the setups and the tests that require the
+ *   requires a fixture runs after its setup tests and is skipped if one of
+ *   them failed (Shoal `skip_if_failed`), as ctest does ("Fixture
+ *   dependency failed"): a setup that timed out, crashed or could not run
+ *   counts as failed, and so does one skipped because a fixture it
+ *   requires failed, while a setup that passed or was skipped
+ *   (SKIP_RETURN_CODE, SKIP_REGULAR_EXPRESSION) lets the test run. A
+ *   cleanup test runs after the setups and the tests that require the
  *   fixture (order only, so it runs even after a failure) and is marked
- *   as a cleanup that still runs when the run is interrupted. One
- *   difference: Shoal also skips the requiring tests when a setup test is
- *   *skipped* (SKIP_RETURN_CODE), where ctest runs them. Selecting a
+ *   as a cleanup that still runs when the run is interrupted. Selecting a
  *   subset in Shoal (`shoal run PATTERN`) does not add the fixtures'
  *   setup and cleanup tests; `args: [-R, REGEX]` does, as in ctest.
  * - `RESOURCE_LOCK`: named locks; `RUN_SERIAL`: the test runs alone.
@@ -1179,11 +1181,11 @@ link_tests (ShoalCtestAdapter *self, GPtrArray *listing)
     {
       Listed *listed = g_ptr_array_index (listing, i);
       g_autoptr (GPtrArray) dependencies = g_ptr_array_new_null_terminated (4, g_free, TRUE);
-      g_autoptr (GPtrArray) requirements = g_ptr_array_new_null_terminated (4, g_free, TRUE);
+      g_autoptr (GPtrArray) setup_ids = g_ptr_array_new_null_terminated (4, g_free, TRUE);
       g_autoptr (GHashTable) seen_dependencies = g_hash_table_new (NULL, NULL);
-      g_autoptr (GHashTable) seen_requirements = g_hash_table_new (NULL, NULL);
+      g_autoptr (GHashTable) seen_setups = g_hash_table_new (NULL, NULL);
       g_autoptr (GPtrArray) dependency_tests = g_ptr_array_new ();
-      g_autoptr (GPtrArray) requirement_tests = g_ptr_array_new ();
+      g_autoptr (GPtrArray) setup_tests = g_ptr_array_new ();
 
       /* DEPENDS: order only; ctest ignores names it does not list. */
       for (guint d = 0; listed->depends != NULL && listed->depends[d] != NULL; d++)
@@ -1193,7 +1195,7 @@ link_tests (ShoalCtestAdapter *self, GPtrArray *listing)
           if (other != NULL && other != listed)
             add_unique (dependency_tests, seen_dependencies, (gpointer) other);
         }
-      /* A test requiring a fixture needs its setups to pass. */
+      /* A test requiring a fixture needs its setups not to fail. */
       for (guint f = 0; listed->fixtures_required != NULL && listed->fixtures_required[f] != NULL;
            f++)
         {
@@ -1201,7 +1203,7 @@ link_tests (ShoalCtestAdapter *self, GPtrArray *listing)
 
           for (guint m = 0; members != NULL && m < members->len; m++)
             if (members->pdata[m] != listed)
-              add_unique (requirement_tests, seen_requirements, members->pdata[m]);
+              add_unique (setup_tests, seen_setups, members->pdata[m]);
         }
       /* A cleanup runs after the setups and every test requiring it,
        * whatever became of them. */
@@ -1224,14 +1226,14 @@ link_tests (ShoalCtestAdapter *self, GPtrArray *listing)
 
           g_ptr_array_add (dependencies, g_strdup (shoal_test_case_get_id (other->test)));
         }
-      for (guint r = 0; r < requirement_tests->len; r++)
+      for (guint r = 0; r < setup_tests->len; r++)
         {
-          Listed *other = requirement_tests->pdata[r];
+          Listed *other = setup_tests->pdata[r];
 
-          g_ptr_array_add (requirements, g_strdup (shoal_test_case_get_id (other->test)));
+          g_ptr_array_add (setup_ids, g_strdup (shoal_test_case_get_id (other->test)));
         }
       shoal_test_case_set_dependencies (listed->test, (const char *const *) dependencies->pdata);
-      shoal_test_case_set_requirements (listed->test, (const char *const *) requirements->pdata);
+      shoal_test_case_set_skip_if_failed (listed->test, (const char *const *) setup_ids->pdata);
     }
 }
 

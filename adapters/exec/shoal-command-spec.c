@@ -129,7 +129,7 @@ read_spec (ShoalSettings *entry, const char *default_cwd, GError **error)
 {
   static const char *const known_keys[] = {
     "name", "command", "timeout", "env", "cwd", "tags", "resources", "depends", "requires",
-    "priority", "slots", "fixtures", NULL
+    "skip_if_failed", "priority", "slots", "fixtures", NULL
   };
   g_autoptr (ShoalCommandSpec) spec = g_new0 (ShoalCommandSpec, 1);
   g_autoptr (GError) local_error = NULL;

@@ -35,7 +35,7 @@ typedef struct
   char **environment;
   double timeout;
   char **tags;
-  ShoalTestRule *rule; /* resources, depends, requires, priority, slots, fixtures */
+  ShoalTestRule *rule; /* resources, depends, requires, skip_if_failed, priority, slots, fixtures */
   char *command_location;
   char *cwd_location;
 } ShoalCommandSpec;
