@@ -37,7 +37,11 @@
  * core runs them again. With the core's worker sessions, the same requests
  * go to a long-lived `pytest --shoal-worker` per worker slot instead (see
  * the session functions below), so module and session fixtures live
- * between tests, as with pytest-xdist.
+ * between tests, as with pytest-xdist. Each request runs in the
+ * environment the core made for it (TMPDIR, HOME when isolated, the
+ * variables; `tempfile` is made to look again) and its cwd, restored
+ * afterwards; the tests of one batch share one such environment, as they
+ * share one process.
  *
  * Outcomes, as pytest's own summary counts them: passed, failed, skipped;
  * an error in a fixture's set-up or tear-down is `error`; xfail is
