@@ -39,6 +39,19 @@ shoal_adapter_real_can_batch (ShoalAdapter *self)
   return FALSE;
 }
 
+/* What the core guessed before adapters said: tests of one program run the
+ * same way. Right for an adapter whose tests differ only in arguments to
+ * one program; wrong for one that starts all its tests through a shell or
+ * an interpreter, which overrides it. */
+static char *
+shoal_adapter_real_get_batch_key (ShoalAdapter *self,
+                                  ShoalTestCase *test)
+{
+  const char *const *argv = shoal_test_case_get_argv (test);
+
+  return g_strdup (argv != NULL && argv[0] != NULL ? argv[0] : "");
+}
+
 static GList *
 shoal_adapter_real_interpret (ShoalAdapter *self,
                               ShoalRunCommand *command,
@@ -65,6 +78,7 @@ shoal_adapter_default_init (ShoalAdapterInterface *iface)
   iface->configure = shoal_adapter_real_configure;
   iface->can_batch = shoal_adapter_real_can_batch;
   iface->interpret = shoal_adapter_real_interpret;
+  iface->get_batch_key = shoal_adapter_real_get_batch_key;
 }
 
 /**
@@ -183,6 +197,9 @@ shoal_adapter_interpret (ShoalAdapter *self,
  * shoal_adapter_can_batch:
  * @self: an adapter
  *
+ * Which tests it accepts together is [method@Shoal.Adapter.get_batch_key]'s
+ * answer.
+ *
  * Returns: whether [method@Shoal.Adapter.prepare] accepts several tests
  */
 gboolean
@@ -190,6 +207,55 @@ shoal_adapter_can_batch (ShoalAdapter *self)
 {
   g_return_val_if_fail (SHOAL_IS_ADAPTER (self), FALSE);
   return SHOAL_ADAPTER_GET_IFACE (self)->can_batch (self);
+}
+
+/**
+ * shoal_adapter_get_batch_key:
+ * @self: an adapter
+ * @test: one of the adapter's tests
+ *
+ * Which of the adapter's tests may share a process. When a run starts, the
+ * scheduler groups short tests whose keys are equal into batches, which
+ * [method@Shoal.Adapter.prepare] then receives together; a test whose key
+ * is %NULL always runs alone. Keys are compared only between tests of the
+ * same adapter (one suite), so they need not name the suite.
+ *
+ * Equal keys are the adapter's word that the tests run the same way in one
+ * process as each alone, and that its prepare accepts them in one command:
+ * the same program or `.test` file, the same interpreter and framework
+ * arguments. Tests it would refuse to put together must have different
+ * keys, or %NULL.
+ *
+ * The core adds what it owns: tests share a process only if their working
+ * directories, workspaces and environments are equal too. The core merges
+ * the suite's `env:` into a test's environment after discovery, copies its
+ * workspace and moves the working directory into the copy, while a batch's
+ * command has one of each; so the adapter need not, and cannot fully,
+ * vouch for them. Tests that hold a lock, a resource or more than one slot,
+ * exclusive tests and clean-ups never share a process, whatever their key.
+ *
+ * Without [method@Shoal.Adapter.can_batch] this is %NULL and the adapter is
+ * not asked. Adapters that do not implement it key on the first element of
+ * the test's argv, the program: right when the program alone decides how a
+ * test runs, wrong for an adapter that starts every test through the same
+ * shell or interpreter, which should implement it.
+ *
+ * Returns: (transfer full) (nullable): the key, or %NULL when @test never
+ *   shares a process
+ */
+char *
+shoal_adapter_get_batch_key (ShoalAdapter *self,
+                             ShoalTestCase *test)
+{
+  ShoalAdapterInterface *iface;
+
+  g_return_val_if_fail (SHOAL_IS_ADAPTER (self), NULL);
+  g_return_val_if_fail (SHOAL_IS_TEST_CASE (test), NULL);
+
+  iface = SHOAL_ADAPTER_GET_IFACE (self);
+  if (!iface->can_batch (self) || iface->get_batch_key == NULL)
+    return NULL;
+  return iface->get_batch_key (self, test);
 }
 
 /**

@@ -39,7 +39,8 @@ G_DECLARE_INTERFACE (ShoalAdapter, shoal_adapter, SHOAL, ADAPTER, GObject)
  *   (or per test point, for adapters whose command yields several results);
  *   in a batch, a test that did not run (an earlier case crashed or timed
  *   out, and is charged with it) gets no result: the core runs it again
- * @can_batch: whether @prepare accepts several tests in one command
+ * @can_batch: whether @prepare accepts several tests in one command; without
+ *   it no test of the adapter shares a process, whatever @get_batch_key says
  * @get_resource_pools: pools the suite's tests ask for that its framework
  *   defines (CTest's resource specification file), as a `a{su}` dictionary
  *   of pool name to size, or %NULL; called after @discover. Their
@@ -50,6 +51,10 @@ G_DECLARE_INTERFACE (ShoalAdapter, shoal_adapter, SHOAL, ADAPTER, GObject)
  *   commands to ([method@Shoal.RunCommand.set_session_request], protocol in
  *   [class@Shoal.WorkerSession]); %NULL without an error when the adapter
  *   runs every command as a process of its own (the default)
+ * @get_batch_key: which of the adapter's tests may share a process: those
+ *   with equal keys may be handed to @prepare together, %NULL means the test
+ *   always runs alone. Only asked when @can_batch is %TRUE. See
+ *   [method@Shoal.Adapter.get_batch_key] for the contract and the default.
  *
  * The vtable of [iface@Shoal.Adapter]. Adapters describe and interpret; the
  * core spawns, times out, kills and captures.
@@ -80,9 +85,11 @@ struct _ShoalAdapterInterface
   GVariant *(*get_resource_pools) (ShoalAdapter *self);
   ShoalRunCommand *(*prepare_session) (ShoalAdapter *self,
                                        GError **error);
+  char *(*get_batch_key) (ShoalAdapter *self,
+                          ShoalTestCase *test);
 
   /*< private >*/
-  gpointer _reserved[10];
+  gpointer _reserved[9];
 };
 
 SHOAL_AVAILABLE_IN_1_0
@@ -110,6 +117,9 @@ GVariant *shoal_adapter_get_resource_pools (ShoalAdapter *self);
 SHOAL_AVAILABLE_IN_1_0
 ShoalRunCommand *shoal_adapter_prepare_session (ShoalAdapter *self,
                                                 GError **error);
+SHOAL_AVAILABLE_IN_1_0
+char *shoal_adapter_get_batch_key (ShoalAdapter *self,
+                                   ShoalTestCase *test);
 SHOAL_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
     ShoalTestResult *
     shoal_adapter_result_for_execution (ShoalTestCase *test,

@@ -575,9 +575,9 @@ load_estimates (ShoalScheduler *self)
  * @self: a scheduler
  * @batching: whether short tests may share a process
  *
- * With batching (the default), tests of an adapter that can run several in
- * one process ([method@Shoal.Adapter.can_batch]) are grouped when the run
- * starts: see the class description.
+ * With batching (the default), short tests that their adapter says may run
+ * in one process ([method@Shoal.Adapter.get_batch_key]) are grouped when
+ * the run starts.
  */
 void
 shoal_scheduler_set_batching (ShoalScheduler *self,
@@ -594,8 +594,13 @@ shoal_scheduler_set_batching (ShoalScheduler *self,
  * their estimates, so that very short ones share a process:
  *
  * - only tests that hold nothing (no lock, pool, extra slot, not exclusive,
- *   not a cleanup) and that would run the same way (same adapter, program,
- *   environment and directory) share a group, in discovery order;
+ *   not a cleanup) and that would run the same way share a group, in
+ *   discovery order. What "the same way" means depends on the framework, so
+ *   the adapter says it: tests of one adapter with equal batch keys
+ *   (shoal_adapter_get_batch_key(): one program, one `.test` file, one
+ *   interpreter and its arguments), and a NULL key runs alone. To it the
+ *   core adds what it owns and may change after discovery: the working
+ *   directory, the workspace (and what it leaves out) and the environment;
  * - the target of a group is the suite's share of the work cut into four
  *   pieces per worker, at most BATCH_TARGET_MAX seconds, so batches stay
  *   small enough to keep every worker busy to the end; a test estimated at
@@ -619,22 +624,49 @@ can_share_process (ShoalScheduler *self,
 {
   return job->locks == NULL && job->pool_requests == NULL && job->slots == 1 &&
          !shoal_test_case_get_exclusive (job->test) &&
-         !shoal_test_case_get_runs_finally (job->test) &&
-         shoal_adapter_can_batch (job->adapter);
+         !shoal_test_case_get_runs_finally (job->test);
 }
 
-/* Tests batch together only if they would run the same way. */
+/* Each part with its length, so that no adapter key or variable holding a
+ * newline can make two different tuples read the same. */
+static void
+append_key_part (GString *key,
+                 const char *part)
+{
+  if (part == NULL)
+    g_string_append (key, "-;");
+  else
+    g_string_append_printf (key, "%zu:%s;", strlen (part), part);
+}
+
+static void
+append_key_parts (GString *key,
+                  const char *const *parts)
+{
+  g_string_append_printf (key, "%u;", g_strv_length ((char **) parts));
+  for (guint i = 0; parts[i] != NULL; i++)
+    append_key_part (key, parts[i]);
+}
+
+/* Tests batch together only if they would run the same way: the adapter's
+ * key, then what the core owns. NULL when the adapter says the test runs
+ * alone. */
 static char *
 batch_key (Job *job)
 {
-  const char *const *argv = shoal_test_case_get_argv (job->test);
-  g_autofree char *environment = g_strjoinv ("\n", (char **) shoal_test_case_get_environment (job->test));
+  g_autofree char *adapter_key = shoal_adapter_get_batch_key (job->adapter, job->test);
+  GString *key;
 
-  return g_strdup_printf ("%p\n%s\n%s\n%s\n%s", (void *) job->adapter,
-                          argv[0] != NULL ? argv[0] : "",
-                          shoal_test_case_get_cwd (job->test) != NULL ? shoal_test_case_get_cwd (job->test) : "",
-                          shoal_test_case_get_workspace (job->test) != NULL ? shoal_test_case_get_workspace (job->test) : "",
-                          environment);
+  if (adapter_key == NULL)
+    return NULL;
+  key = g_string_new (NULL);
+  g_string_append_printf (key, "%p;", (void *) job->adapter);
+  append_key_part (key, adapter_key);
+  append_key_part (key, shoal_test_case_get_cwd (job->test));
+  append_key_part (key, shoal_test_case_get_workspace (job->test));
+  append_key_parts (key, shoal_test_case_get_workspace_exclude (job->test));
+  append_key_parts (key, shoal_test_case_get_environment (job->test));
+  return g_string_free (key, FALSE);
 }
 
 static void
@@ -665,6 +697,8 @@ compute_batches (ShoalScheduler *self)
       if (!can_share_process (self, job))
         continue;
       key = batch_key (job);
+      if (key == NULL)
+        continue;
       family = g_hash_table_lookup (families, key);
       if (family == NULL)
         {

@@ -581,10 +581,13 @@ test_behave_batch (void)
   g_autoptr (ShoalAdapter) other = NULL;
   g_autoptr (ShoalRunCommand) refused = NULL;
   const char *const *argv;
+  g_autofree char *key = NULL;
+  g_autofree char *other_feature_key = NULL;
   guint n;
 
   g_test_summary ("A batch of scenarios of several features is one behave command, their "
-                  "locations grouped by file in file order, with one result each");
+                  "locations grouped by file in file order, with one result each; so the "
+                  "batch key the core groups on is the same for every scenario of the suite");
 
   g_assert_no_error (error);
   command = prepare (adapter, tests,
@@ -639,6 +642,13 @@ test_behave_batch (void)
   refused = shoal_adapter_prepare (other, twice, &error);
   g_assert_null (refused);
   g_assert_error (error, SHOAL_ADAPTER_ERROR, SHOAL_ADAPTER_ERROR_PREPARE);
+
+  key = shoal_adapter_get_batch_key (adapter, twice->pdata[0]);
+  other_feature_key = shoal_adapter_get_batch_key (
+      adapter, adapter_test_find_test (tests, "s::features/tagged.feature:9"));
+  g_assert_nonnull (key);
+  g_assert_cmpstr (other_feature_key, ==, key);
+  g_assert_null (shoal_adapter_get_batch_key (other, twice->pdata[0]));
 }
 
 static void

@@ -557,8 +557,13 @@ test_glib_batch_errors (void)
   g_autoptr (GPtrArray) mixed = g_ptr_array_new ();
   g_autoptr (GPtrArray) twice = g_ptr_array_new ();
   g_autoptr (ShoalRunCommand) refused = NULL;
+  g_autofree char *key_pass = NULL;
+  g_autofree char *key_slow = NULL;
+  g_autofree char *key_junk = NULL;
+  g_autofree char *program = fixture_program ("glib-fixture");
 
-  g_test_summary ("A batch holds cases of one program, each once");
+  g_test_summary ("A batch holds cases of one program, each once, and the batch key the core "
+                  "groups on is that program");
 
   g_assert_no_error (error);
   g_ptr_array_add (mixed, adapter_test_find_test (tests, "s::glib-fixture/fixture/pass"));
@@ -583,6 +588,18 @@ test_glib_batch_errors (void)
   refused = shoal_adapter_prepare (other, mixed, &error);
   g_assert_null (refused);
   g_assert_error (error, SHOAL_ADAPTER_ERROR, SHOAL_ADAPTER_ERROR_PREPARE);
+
+  /* So the core is told: one key per program, none for a test another
+   * adapter discovered. */
+  key_pass = shoal_adapter_get_batch_key (adapter, mixed->pdata[0]);
+  key_slow = shoal_adapter_get_batch_key (
+      adapter, adapter_test_find_test (tests, "s::glib-fixture/fixture/slow"));
+  key_junk = shoal_adapter_get_batch_key (adapter, mixed->pdata[1]);
+  g_assert_cmpstr (key_pass, ==, program);
+  g_assert_cmpstr (key_slow, ==, program);
+  g_assert_nonnull (key_junk);
+  g_assert_cmpstr (key_junk, !=, program);
+  g_assert_null (shoal_adapter_get_batch_key (other, mixed->pdata[0]));
 }
 
 static void
@@ -749,6 +766,8 @@ test_glib_whole (void)
   assert_strv (shoal_test_case_get_argv (g_ptr_array_index (tests, 0)),
                (const char *[]){ program, "--tap", "-k", "-s", "/fixture/fail", "-s",
                                  "/fixture/crash", NULL });
+  /* A whole program shares its process with nothing. */
+  g_assert_null (shoal_adapter_get_batch_key (adapter, g_ptr_array_index (tests, 0)));
 
   command = prepare (adapter, tests, (const char *[]){ "s::glib-fixture", NULL });
   results = run_and_interpret (adapter, command, NULL, NULL);

@@ -765,8 +765,11 @@ test_googletest_batch_errors (void)
   g_autoptr (GPtrArray) tests = NULL;
   g_autoptr (GPtrArray) twice = g_ptr_array_new ();
   g_autoptr (ShoalRunCommand) refused = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *other_key = NULL;
 
-  g_test_summary ("A batch holds cases this adapter discovered, each once");
+  g_test_summary ("A batch holds cases this adapter discovered, each once; the batch key the "
+                  "core groups on is their program, none for a test it did not discover");
 
   if (skip_without_fixture ())
     return;
@@ -787,6 +790,13 @@ test_googletest_batch_errors (void)
   g_assert_error (error, SHOAL_ADAPTER_ERROR, SHOAL_ADAPTER_ERROR_PREPARE);
   g_assert_cmpstr (error->message, ==,
                    "cannot batch s::Basic.Pass: this adapter did not discover it");
+
+  key = shoal_adapter_get_batch_key (adapter, twice->pdata[0]);
+  other_key = shoal_adapter_get_batch_key (
+      adapter, adapter_test_find_test (tests, "s::Numbers/Parity.Odd/1"));
+  g_assert_cmpstr (key, ==, shoal_test_case_get_argv (twice->pdata[0])[0]);
+  g_assert_cmpstr (other_key, ==, key);
+  g_assert_null (shoal_adapter_get_batch_key (other, twice->pdata[0]));
 }
 
 /* Interprets @command as if its program had printed @output, written

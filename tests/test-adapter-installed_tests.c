@@ -279,16 +279,14 @@ test_installed_discover_whole (void)
                                            "plain", NULL });
   assert_strv (shoal_test_case_get_tags (test), (const char *[]){ "session", NULL });
   assert_strv (shoal_test_case_get_environment (test),
-               (const char *[]){ "GIO_USE_VFS=local", "SHOAL_INSTALLED_TEST=more/quoted.test",
-                                 NULL });
+               (const char *[]){ "GIO_USE_VFS=local", NULL });
   g_assert_false (shoal_test_case_get_exclusive (test));
   g_assert_null (shoal_test_case_get_note (test));
   g_assert_cmpstr (shoal_test_case_get_adapter (test), ==, "installed_tests");
 
   test = adapter_test_find_test (tests, "s::more/testenv.test");
   assert_strv (shoal_test_case_get_environment (test),
-               (const char *[]){ "GIO_USE_VFS=local", "SHOAL_INSTALLED_TEST=more/testenv.test",
-                                 "ALPHA=1", "BETA=x;y", NULL });
+               (const char *[]){ "GIO_USE_VFS=local", "ALPHA=1", "BETA=x;y", NULL });
 
   test = adapter_test_find_test (tests, "s::exclusive.test");
   g_assert_true (shoal_test_case_get_exclusive (test));
@@ -344,10 +342,8 @@ test_installed_discover_glib_cases (void)
                                            "/fixture/nested/a/deep", "--tap", NULL });
   g_assert_cmpstr (argv[5], ==, "env");
   g_assert_cmpstr (argv[6], ==, "G_MESSAGES_DEBUG=");
-  /* Cases of one file run the same way: the core may batch them. */
   assert_strv (shoal_test_case_get_environment (test),
-               (const char *[]){ "GIO_USE_VFS=local", "SHOAL_INSTALLED_TEST=more/glib.test",
-                                 NULL });
+               (const char *[]){ "GIO_USE_VFS=local", NULL });
 
   g_assert_cmpstr (shoal_test_case_get_note (adapter_test_find_test (tests, "s::more/glib-nested.test")), ==,
                    "ran as a whole: its Exec selects GTest paths (-p)");
@@ -698,6 +694,125 @@ test_installed_same_name_twice (void)
   g_assert_cmpstr (shoal_test_case_get_argv (test)[5], ==, "false");
 }
 
+static char *
+batch_key_of (ShoalAdapter *adapter, GPtrArray *tests, const char *id)
+{
+  return shoal_adapter_get_batch_key (adapter, adapter_test_find_test (tests, id));
+}
+
+/* The `.test` file of a case: its id up to and with `.test`. */
+static char *
+file_of (const char *id)
+{
+  return g_strndup (id, strstr (id, ".test") - id + strlen (".test"));
+}
+
+static void
+test_installed_batch_key (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("shoal-installed-batch-XXXXXX", &error);
+  g_autofree char *run_dir = g_build_filename (dir, "run", NULL);
+  g_autofree char *glib_fixture =
+      g_test_build_filename (G_TEST_BUILT, "fixtures", "adapters", "glib-fixture", NULL);
+  g_autofree char *pass_script = source_fixture ("pass.sh");
+  g_autofree char *program_test = NULL;
+  g_autofree char *script_test = NULL;
+  g_autofree char *yaml = NULL;
+  g_autofree char *key_a = NULL;
+  g_autofree char *key_a_other = NULL;
+  g_autofree char *key_b = NULL;
+  g_autofree char *key_script = NULL;
+  g_autoptr (ShoalAdapter) adapter = NULL;
+  g_autoptr (GPtrArray) tests = NULL;
+  g_autoptr (ShoalStrategy) strategy = NULL;
+  g_autoptr (ShoalScheduler) scheduler = shoal_scheduler_new (1);
+  g_autoptr (ShoalRunSummary) summary = NULL;
+  g_autoptr (GHashTable) file_of_log = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  const char *rm[] = { "rm", "-rf", dir, NULL };
+  const char *names[] = { "a.test", "b.test" };
+  ShoalTestCase *a_pass, *b_pass;
+  GPtrArray *results;
+  gboolean shared = FALSE;
+
+  g_test_summary ("The cases of one .test file may share a process, those of two files never "
+                  "do, though both start /bin/sh with the same environment; a whole test "
+                  "runs alone");
+
+  g_assert_no_error (error);
+  program_test = g_strdup_printf ("[Test]\nType=session\nExec=%s --tap\nOutput=TAP\n",
+                                  glib_fixture);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, names[i], NULL);
+
+      g_file_set_contents (path, program_test, -1, &error);
+      g_assert_no_error (error);
+    }
+  script_test = g_build_filename (dir, "script.test", NULL);
+  {
+    g_autofree char *contents =
+        g_strdup_printf ("[Test]\nType=session\nExec=%s\n", pass_script);
+
+    g_file_set_contents (script_test, contents, -1, &error);
+    g_assert_no_error (error);
+  }
+  yaml = g_strdup_printf ("name: s\nadapter: installed_tests\ndirs: ['%s']\n", dir);
+  tests = discover (yaml, &adapter, &error);
+  g_assert_no_error (error);
+
+  /* What the core used to key on cannot tell the files apart. */
+  a_pass = adapter_test_find_test (tests, "s::a.test/fixture/pass");
+  b_pass = adapter_test_find_test (tests, "s::b.test/fixture/pass");
+  g_assert_cmpstr (shoal_test_case_get_argv (a_pass)[0], ==, shoal_test_case_get_argv (b_pass)[0]);
+  assert_strv (shoal_test_case_get_environment (a_pass), shoal_test_case_get_environment (b_pass));
+
+  key_a = batch_key_of (adapter, tests, "s::a.test/fixture/pass");
+  key_a_other = batch_key_of (adapter, tests, "s::a.test/fixture/slow");
+  key_b = batch_key_of (adapter, tests, "s::b.test/fixture/pass");
+  key_script = batch_key_of (adapter, tests, "s::script.test");
+  g_assert_nonnull (key_a);
+  g_assert_cmpstr (key_a, ==, key_a_other);
+  g_assert_cmpstr (key_a, !=, key_b);
+  g_assert_null (key_script);
+
+  /* Run: cases of one file do share processes (one output file), and no
+   * process holds two files' cases. */
+  strategy = shoal_plugin_registry_create_strategy (registry, "fifo", &error);
+  g_assert_no_error (error);
+  shoal_scheduler_set_strategy (scheduler, strategy);
+  shoal_scheduler_set_run_dir (scheduler, run_dir);
+  for (guint i = 0; i < tests->len; i++)
+    {
+      g_assert_true (shoal_scheduler_add_test (scheduler, tests->pdata[i], adapter, &error));
+      g_assert_no_error (error);
+    }
+  summary = shoal_scheduler_run (scheduler, NULL, &error);
+  g_assert_no_error (error);
+  results = shoal_run_summary_get_results (summary);
+  g_assert_cmpuint (results->len, ==, tests->len);
+  for (guint i = 0; i < results->len; i++)
+    {
+      const char *id = shoal_test_result_get_test_id (results->pdata[i]);
+      const char *log = shoal_test_result_get_output_path (results->pdata[i]);
+      g_autofree char *file = file_of (id);
+      const char *other = g_hash_table_lookup (file_of_log, log);
+
+      g_assert_nonnull (log);
+      if (other != NULL)
+        {
+          g_assert_cmpstr (other, ==, file);
+          shared = TRUE;
+        }
+      else
+        g_hash_table_insert (file_of_log, (gpointer) log, g_steal_pointer (&file));
+    }
+  g_assert_true (shared);
+
+  g_assert_true (g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL,
+                               NULL, NULL, NULL));
+}
+
 static void
 test_installed_errors (void)
 {
@@ -758,6 +873,7 @@ main (int argc, char **argv)
   g_test_add_func ("/shoal/adapter/installed_tests/default-dirs", test_installed_default_dirs);
   g_test_add_func ("/shoal/adapter/installed_tests/same-name-twice",
                    test_installed_same_name_twice);
+  g_test_add_func ("/shoal/adapter/installed_tests/batch-key", test_installed_batch_key);
   g_test_add_func ("/shoal/adapter/installed_tests/errors", test_installed_errors);
 
   status = g_test_run ();

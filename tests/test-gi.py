@@ -167,6 +167,27 @@ class EchoAdapter(GObject.Object, Shoal.Adapter):
         return results
 
 
+class DefaultKeyAdapter(GObject.Object, Shoal.Adapter):
+    """Batches, and leaves the batch key to the interface."""
+
+    def do_can_batch(self):
+        return True
+
+
+# Not a subclass of DefaultKeyAdapter: PyGObject would hook the override
+# into the parent's interface vtable as well.
+class KeyedAdapter(GObject.Object, Shoal.Adapter):
+    """Batches by a key of its own: the test's first letter, none for a
+    test named 'alone'."""
+
+    def do_can_batch(self):
+        return True
+
+    def do_get_batch_key(self, test):
+        name = test.get_local_id()
+        return None if name == 'alone' else name[0]
+
+
 def register_default_plugins():
     """In-process plugins on the process's default registry, the one a
     project made with Shoal.Project.new_from_file() uses."""
@@ -805,6 +826,19 @@ class PythonAdapterTest(ShoalTestCase):
         failed = [r for r in summary.get_results() if r.get_test_id() == 'py::fails'][0]
         self.assertEqual(failed.get_exit_status(), 1)
         self.assertIn('status 1', failed.get_message())
+
+    def test_adapter_gives_the_batch_key(self):
+        tests = {}
+        for name in ['a1', 'a2', 'b1', 'alone']:
+            tests[name] = Shoal.TestCase.new('py', name)
+            tests[name].set_argv(['/bin/true'])
+        adapter = KeyedAdapter()
+        self.assertEqual([adapter.get_batch_key(tests[n]) for n in ['a1', 'a2', 'b1', 'alone']],
+                         ['a', 'a', 'b', None])
+        # Without a key of its own, the interface's default: the program;
+        # an adapter that cannot batch has no key.
+        self.assertEqual(DefaultKeyAdapter().get_batch_key(tests['b1']), '/bin/true')
+        self.assertIsNone(CommandAdapter().get_batch_key(tests['a1']))
 
     def test_adapter_with_its_own_interpret(self):
         adapter = EchoAdapter()

@@ -52,6 +52,82 @@ test_argv_adapter_init (TestArgvAdapter *self)
 {
 }
 
+/* An adapter that says which of its tests may share a process by a key
+ * each test carries (object data "batch-key"; none: the test runs alone),
+ * and records the batches it is handed. Every test's command starts with
+ * the same program, so argv[0] would put them all together. */
+#define TEST_TYPE_KEYED_ADAPTER (test_keyed_adapter_get_type ())
+G_DECLARE_FINAL_TYPE (TestKeyedAdapter, test_keyed_adapter, TEST, KEYED_ADAPTER, GObject)
+
+struct _TestKeyedAdapter
+{
+  GObject parent_instance;
+
+  gboolean can_batch;
+  GPtrArray *batches; /* (element-type GPtrArray<ShoalTestCase>) each command's tests */
+};
+
+static ShoalRunCommand *
+test_keyed_adapter_prepare (ShoalAdapter *adapter,
+                            GPtrArray *tests,
+                            GError **error)
+{
+  TestKeyedAdapter *self = TEST_KEYED_ADAPTER (adapter);
+  ShoalRunCommand *command = shoal_run_command_new (shoal_test_case_get_argv (tests->pdata[0]));
+  GPtrArray *batch = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < tests->len; i++)
+    {
+      shoal_run_command_add_test (command, tests->pdata[i]);
+      g_ptr_array_add (batch, g_object_ref (tests->pdata[i]));
+    }
+  g_ptr_array_add (self->batches, batch);
+  return command;
+}
+
+static gboolean
+test_keyed_adapter_can_batch (ShoalAdapter *adapter)
+{
+  return TEST_KEYED_ADAPTER (adapter)->can_batch;
+}
+
+static char *
+test_keyed_adapter_get_batch_key (ShoalAdapter *adapter,
+                                  ShoalTestCase *test)
+{
+  return g_strdup (g_object_get_data (G_OBJECT (test), "batch-key"));
+}
+
+static void
+keyed_adapter_iface_init (ShoalAdapterInterface *iface)
+{
+  iface->prepare = test_keyed_adapter_prepare;
+  iface->can_batch = test_keyed_adapter_can_batch;
+  iface->get_batch_key = test_keyed_adapter_get_batch_key;
+}
+
+G_DEFINE_TYPE_WITH_CODE (TestKeyedAdapter, test_keyed_adapter, G_TYPE_OBJECT, G_IMPLEMENT_INTERFACE (SHOAL_TYPE_ADAPTER, keyed_adapter_iface_init))
+
+static void
+test_keyed_adapter_finalize (GObject *object)
+{
+  g_ptr_array_unref (TEST_KEYED_ADAPTER (object)->batches);
+  G_OBJECT_CLASS (test_keyed_adapter_parent_class)->finalize (object);
+}
+
+static void
+test_keyed_adapter_class_init (TestKeyedAdapterClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = test_keyed_adapter_finalize;
+}
+
+static void
+test_keyed_adapter_init (TestKeyedAdapter *self)
+{
+  self->can_batch = TRUE;
+  self->batches = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+}
+
 typedef struct
 {
   char *dir;
@@ -1648,6 +1724,108 @@ test_resource_stress (Fixture *fixture,
   g_assert_cmpuint (max_overlap (records, holds_prefix, " p"), <=, 4);
 }
 
+/* The class of a test of test_batch_key_decides_grouping(): its number
+ * modulo 4. */
+enum
+{
+  KEY_ONE,
+  KEY_TWO,
+  KEY_NONE,
+  KEY_ONE_OTHER_ENVIRONMENT,
+  N_KEY_CLASSES,
+};
+
+static guint
+key_class_of (ShoalTestCase *test)
+{
+  return GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (test), "key-class"));
+}
+
+static void
+test_batch_key_decides_grouping (Fixture *fixture,
+                                 gconstpointer data)
+{
+  g_autoptr (TestKeyedAdapter) adapter = g_object_new (TEST_TYPE_KEYED_ADAPTER, NULL);
+  g_autoptr (ShoalRunSummary) summary = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *argv[] = { "/bin/true", NULL };
+  const char *environment[] = { "VAR=same", NULL };
+  const char *other_environment[] = { "VAR=other", NULL };
+  guint shared[N_KEY_CLASSES] = { 0 };
+  guint seen = 0;
+
+  g_test_summary ("Tests of one adapter share a process only when the adapter's batch keys are "
+                  "equal (though their programs are the same), and their environments too; a "
+                  "NULL key runs alone");
+
+  /* Ten of each class, interleaved, all of them one program: grouped on
+   * argv[0] they would be batches mixing the classes. */
+  for (guint i = 0; i < 10 * N_KEY_CLASSES; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("t%u", i);
+      g_autoptr (ShoalTestCase) test = shoal_test_case_new ("s", name);
+      guint key_class = i % N_KEY_CLASSES;
+
+      shoal_test_case_set_argv (test, argv);
+      shoal_test_case_set_environment (test, key_class == KEY_ONE_OTHER_ENVIRONMENT
+                                                 ? other_environment
+                                                 : environment);
+      g_object_set_data (G_OBJECT (test), "key-class", GUINT_TO_POINTER (key_class));
+      if (key_class != KEY_NONE)
+        g_object_set_data (G_OBJECT (test), "batch-key",
+                           key_class == KEY_TWO ? "two" : "one");
+      g_assert_true (shoal_scheduler_add_test (fixture->scheduler, test, SHOAL_ADAPTER (adapter),
+                                               &error));
+      g_assert_no_error (error);
+    }
+
+  summary = shoal_scheduler_run (fixture->scheduler, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (shoal_run_summary_get_passed_tests (summary), ==, 10 * N_KEY_CLASSES);
+
+  for (guint b = 0; b < adapter->batches->len; b++)
+    {
+      GPtrArray *batch = adapter->batches->pdata[b];
+      guint key_class = key_class_of (batch->pdata[0]);
+
+      for (guint i = 1; i < batch->len; i++)
+        g_assert_cmpuint (key_class_of (batch->pdata[i]), ==, key_class);
+      if (batch->len > 1)
+        shared[key_class]++;
+      seen += batch->len;
+    }
+  g_assert_cmpuint (seen, ==, 10 * N_KEY_CLASSES);
+  /* Batching did happen, within each key and environment... */
+  g_assert_cmpuint (shared[KEY_ONE], >, 0);
+  g_assert_cmpuint (shared[KEY_TWO], >, 0);
+  g_assert_cmpuint (shared[KEY_ONE_OTHER_ENVIRONMENT], >, 0);
+  /* ...but never for a test without a key. */
+  g_assert_cmpuint (shared[KEY_NONE], ==, 0);
+}
+
+static void
+test_batch_key_needs_can_batch (void)
+{
+  g_autoptr (TestKeyedAdapter) keyed = g_object_new (TEST_TYPE_KEYED_ADAPTER, NULL);
+  g_autoptr (ShoalAdapter) argv_adapter = g_object_new (TEST_TYPE_ARGV_ADAPTER, NULL);
+  g_autoptr (ShoalTestCase) test = shoal_test_case_new ("s", "t");
+  const char *argv[] = { "/bin/true", NULL };
+  g_autofree char *key = NULL;
+
+  g_test_summary ("An adapter's batch key counts only when it can batch; one that cannot has "
+                  "none, whatever its program");
+
+  shoal_test_case_set_argv (test, argv);
+  g_object_set_data (G_OBJECT (test), "batch-key", "k");
+  key = shoal_adapter_get_batch_key (SHOAL_ADAPTER (keyed), test);
+  g_assert_cmpstr (key, ==, "k");
+
+  keyed->can_batch = FALSE;
+  g_assert_null (shoal_adapter_get_batch_key (SHOAL_ADAPTER (keyed), test));
+  /* The default key would be the program; without can_batch there is none. */
+  g_assert_null (shoal_adapter_get_batch_key (argv_adapter, test));
+}
+
 int
 main (int argc,
       char **argv)
@@ -1687,7 +1865,9 @@ main (int argc,
   ADD ("flaky-fails-the-run", 1, test_flaky_fails_the_run);
   ADD ("priority-first", 1, test_priority_first);
   ADD ("resource-stress", 16, test_resource_stress);
+  ADD ("batch-key-decides-grouping", 1, test_batch_key_decides_grouping);
 #undef ADD
+  g_test_add_func ("/shoal/scheduler/batch-key-needs-can-batch", test_batch_key_needs_can_batch);
   g_test_add ("/shoal/scheduler/killed-runner-leaves-a-readable-stream", Fixture,
               GUINT_TO_POINTER (2), fixture_set_up_shared,
               test_killed_runner_leaves_a_readable_stream, fixture_tear_down_shared);

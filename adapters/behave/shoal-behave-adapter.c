@@ -1789,6 +1789,24 @@ shoal_behave_adapter_can_batch (ShoalAdapter *adapter)
   return TRUE;
 }
 
+/* Any scenarios (or features) of the suite may share a process: behave
+ * itself runs all of a suite's features in one process, and prepare puts
+ * them in one `python -m behave ARGS... LOCATION...` command of the
+ * suite's interpreter and arguments, from the suite's `cwd:`. A test this
+ * adapter did not discover runs alone (prepare refuses it). */
+static char *
+shoal_behave_adapter_get_batch_key (ShoalAdapter *adapter, ShoalTestCase *test)
+{
+  ShoalBehaveAdapter *self = SHOAL_BEHAVE_ADAPTER (adapter);
+  g_autofree char *args = NULL;
+
+  if (!g_hash_table_contains (self->cases, shoal_test_case_get_id (test)))
+    return NULL;
+  if (self->args != NULL)
+    args = g_strjoinv ("\n", self->args);
+  return g_strconcat (self->python_program, "\n-m\nbehave\n", args, NULL);
+}
+
 static void
 shoal_behave_adapter_iface_init (ShoalAdapterInterface *iface)
 {
@@ -1797,6 +1815,7 @@ shoal_behave_adapter_iface_init (ShoalAdapterInterface *iface)
   iface->prepare = shoal_behave_adapter_prepare;
   iface->interpret = shoal_behave_adapter_interpret;
   iface->can_batch = shoal_behave_adapter_can_batch;
+  iface->get_batch_key = shoal_behave_adapter_get_batch_key;
 }
 
 G_MODULE_EXPORT const int shoal_plugin_abi_version = SHOAL_PLUGIN_ABI_VERSION;

@@ -552,6 +552,21 @@ shoal_glib_adapter_can_batch (ShoalAdapter *adapter)
   return TRUE;
 }
 
+/* Cases of one program may share a process: prepare runs them as one
+ * command of that program with one `-p` per case. A whole program, or a
+ * test this adapter did not discover, runs alone (prepare refuses them in a
+ * batch). */
+static char *
+shoal_glib_adapter_get_batch_key (ShoalAdapter *adapter, ShoalTestCase *test)
+{
+  ShoalGlibAdapter *self = SHOAL_GLIB_ADAPTER (adapter);
+  GlibCase *gcase = g_hash_table_lookup (self->cases, shoal_test_case_get_id (test));
+
+  if (gcase == NULL || gcase->gtest_path == NULL)
+    return NULL;
+  return g_strdup (gcase->program->path);
+}
+
 static void
 shoal_glib_adapter_iface_init (ShoalAdapterInterface *iface)
 {
@@ -560,6 +575,7 @@ shoal_glib_adapter_iface_init (ShoalAdapterInterface *iface)
   iface->prepare = shoal_glib_adapter_prepare;
   iface->interpret = shoal_glib_adapter_interpret;
   iface->can_batch = shoal_glib_adapter_can_batch;
+  iface->get_batch_key = shoal_glib_adapter_get_batch_key;
 }
 
 G_MODULE_EXPORT const int shoal_plugin_abi_version = SHOAL_PLUGIN_ABI_VERSION;

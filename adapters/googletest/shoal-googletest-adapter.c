@@ -1450,6 +1450,18 @@ shoal_googletest_adapter_can_batch (ShoalAdapter *adapter)
   return TRUE;
 }
 
+/* Cases of one program may share a process: prepare runs them as one
+ * command of that program, `--gtest_filter=A.x:B.y`. A test this adapter
+ * did not discover runs alone (prepare refuses it in a batch). */
+static char *
+shoal_googletest_adapter_get_batch_key (ShoalAdapter *adapter, ShoalTestCase *test)
+{
+  ShoalGoogletestAdapter *self = SHOAL_GOOGLETEST_ADAPTER (adapter);
+  GtestCase *gcase = g_hash_table_lookup (self->cases, shoal_test_case_get_id (test));
+
+  return gcase != NULL ? g_strdup (gcase->program->path) : NULL;
+}
+
 static void
 shoal_googletest_adapter_iface_init (ShoalAdapterInterface *iface)
 {
@@ -1458,6 +1470,7 @@ shoal_googletest_adapter_iface_init (ShoalAdapterInterface *iface)
   iface->prepare = shoal_googletest_adapter_prepare;
   iface->interpret = shoal_googletest_adapter_interpret;
   iface->can_batch = shoal_googletest_adapter_can_batch;
+  iface->get_batch_key = shoal_googletest_adapter_get_batch_key;
 }
 
 G_MODULE_EXPORT const int shoal_plugin_abi_version = SHOAL_PLUGIN_ABI_VERSION;

@@ -33,10 +33,7 @@
  * - The test runs in an empty temporary directory holding only a
  *   `.testtmp` file (tests look for it before they write anything), made
  *   in the test's own `TMPDIR`, so that it goes when the test's private
- *   directory goes; with `GIO_USE_VFS=local` set, as the runner sets it,
- *   and `SHOAL_INSTALLED_TEST` set to the test's name (the tests of one
- *   file, its GTest cases, run the same way and may share a process; those
- *   of different files never do).
+ *   directory goes; with `GIO_USE_VFS=local` set, as the runner sets it.
  *   A constant `/bin/sh` script makes the directory and `exec`s the test
  *   (the test's words are its positional parameters, never part of the
  *   script), so the test's exit status or signal is its own.
@@ -55,9 +52,10 @@
  * test program (an ELF file that calls g_test_init()) and `expand_glib` is
  * on, its GTest paths (from `PROGRAM -l`) are tests of their own,
  * `<name><gtest path>` (`glib/markup.test/markup/parse`), each run alone
- * (or with other cases of its program, when the core batches short tests)
- * the way the glib adapter runs them (shoal-gtest-program.c, shared with
- * it). A program that cannot list its cases, or whose `Exec` already
+ * (or with other cases of its `.test` file, when the core batches short
+ * tests: their batch key is the file's name, as every command starts with
+ * the same `/bin/sh`; cases of different files never share a process) the
+ * way the glib adapter runs them (shoal-gtest-program.c, shared with it). A program that cannot list its cases, or whose `Exec` already
  * selects some (`-p`, `-s`, `-x`, `-l`), runs as a whole, with a note
  * saying why. Scripts and other programs are never run at discovery.
  *
@@ -107,7 +105,7 @@ typedef struct
   char *squashed_name; /* with `/` as `_`, for its temporary directory */
   char *error;         /* why it cannot run, or NULL */
   char **exec;
-  char **environment; /* GIO_USE_VFS, SHOAL_INSTALLED_TEST, then TestEnvironment */
+  char **environment; /* GIO_USE_VFS, then TestEnvironment */
   char **tags;
   gboolean exclusive;
   ShoalGTestProgram *gtest; /* when its program is a GLib test program */
@@ -607,8 +605,6 @@ read_test (InstalledTest *test)
     }
   g_clear_error (&error);
   test->environment = g_environ_setenv (NULL, "GIO_USE_VFS", "local", TRUE);
-  test->environment =
-      g_environ_setenv (test->environment, "SHOAL_INSTALLED_TEST", test->name, TRUE);
   for (guint i = 0; test_environment != NULL && test_environment[i] != NULL; i++)
     {
       const char *entry = test_environment[i];
@@ -1028,6 +1024,24 @@ shoal_installed_tests_adapter_can_batch (ShoalAdapter *adapter)
   return TRUE;
 }
 
+/* The GTest cases of one `.test` file may share a process: prepare runs
+ * them as one command of its program, wrapped like each alone. Every
+ * command starts with `/bin/sh`, so the program is no key; the file is,
+ * since it also gives the environment and the `Exec` words around the
+ * program. A whole test runs alone (prepare refuses it in a batch). */
+static char *
+shoal_installed_tests_adapter_get_batch_key (ShoalAdapter *adapter, ShoalTestCase *test)
+{
+  ShoalInstalledTestsAdapter *self = SHOAL_INSTALLED_TESTS_ADAPTER (adapter);
+  ShoalGTestCase *gcase = g_hash_table_lookup (self->cases, shoal_test_case_get_id (test));
+  InstalledTest *itest;
+
+  if (gcase == NULL)
+    return NULL;
+  itest = g_hash_table_lookup (self->owner, gcase->program);
+  return itest != NULL ? g_strdup (itest->name) : NULL;
+}
+
 static void
 shoal_installed_tests_adapter_iface_init (ShoalAdapterInterface *iface)
 {
@@ -1036,6 +1050,7 @@ shoal_installed_tests_adapter_iface_init (ShoalAdapterInterface *iface)
   iface->prepare = shoal_installed_tests_adapter_prepare;
   iface->interpret = shoal_installed_tests_adapter_interpret;
   iface->can_batch = shoal_installed_tests_adapter_can_batch;
+  iface->get_batch_key = shoal_installed_tests_adapter_get_batch_key;
 }
 
 G_MODULE_EXPORT const int shoal_plugin_abi_version = SHOAL_PLUGIN_ABI_VERSION;

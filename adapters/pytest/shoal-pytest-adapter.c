@@ -856,6 +856,22 @@ shoal_pytest_adapter_can_batch (ShoalAdapter *adapter)
   return TRUE;
 }
 
+/* Any tests of the suite may share a process, as they do under pytest
+ * itself: prepare runs them as node ids of one command that starts as
+ * base_argv() does (the suite's interpreter, rootdir and `args:`). A test
+ * this adapter did not discover runs alone (prepare refuses it). */
+static char *
+shoal_pytest_adapter_get_batch_key (ShoalAdapter *adapter, ShoalTestCase *test)
+{
+  ShoalPytestAdapter *self = SHOAL_PYTEST_ADAPTER (adapter);
+  g_autoptr (GPtrArray) argv = NULL;
+
+  if (!g_hash_table_contains (self->nodeids, shoal_test_case_get_id (test)))
+    return NULL;
+  argv = base_argv (self);
+  return g_strjoinv ("\n", (char **) argv->pdata);
+}
+
 static void
 shoal_pytest_adapter_iface_init (ShoalAdapterInterface *iface)
 {
@@ -864,6 +880,7 @@ shoal_pytest_adapter_iface_init (ShoalAdapterInterface *iface)
   iface->prepare = shoal_pytest_adapter_prepare;
   iface->interpret = shoal_pytest_adapter_interpret;
   iface->can_batch = shoal_pytest_adapter_can_batch;
+  iface->get_batch_key = shoal_pytest_adapter_get_batch_key;
   iface->prepare_session = shoal_pytest_adapter_prepare_session;
 }
 
