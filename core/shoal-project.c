@@ -246,6 +246,101 @@ add_discovery_error (ShoalProject *self,
   g_ptr_array_add (self->warnings, g_strdup_printf (_ ("suite %s: %s"), suite_name, message));
 }
 
+/* One suite's discovery, possibly on a thread of its own. */
+typedef struct
+{
+  ShoalSuiteConfig *suite; /* not owned */
+  ShoalAdapter *adapter;
+  GCancellable *cancellable; /* not owned */
+  GPtrArray *tests;          /* ShoalTestCase* */
+  GError *error;
+  GThread *thread; /* (nullable): when it runs on one */
+} Discovery;
+
+static void
+discovery_free (gpointer data)
+{
+  Discovery *discovery = data;
+
+  g_assert (discovery->thread == NULL);
+  g_clear_object (&discovery->adapter);
+  g_clear_pointer (&discovery->tests, g_ptr_array_unref);
+  g_clear_error (&discovery->error);
+  g_free (discovery);
+}
+
+static gpointer
+run_discovery (gpointer data)
+{
+  Discovery *discovery = data;
+
+  discovery->tests = shoal_object_array_from_list (
+      shoal_adapter_discover (discovery->adapter, discovery->cancellable, &discovery->error));
+  if (discovery->error != NULL)
+    g_clear_pointer (&discovery->tests, g_ptr_array_unref);
+  return NULL;
+}
+
+/* Whether @adapter's discovery may run on another thread: adapters from
+ * modules are C and spawn through shoal_spawn_capture(), which may be
+ * called from any thread; one registered in-process may be written in
+ * JavaScript, whose engine lives on the thread that made it. */
+static gboolean
+discovers_on_any_thread (ShoalAdapter *adapter)
+{
+  return g_type_get_plugin (G_OBJECT_TYPE (adapter)) != NULL;
+}
+
+/* Adds what @discovery found, or its error, to @self. */
+static void
+add_discovered (ShoalProject *self,
+                Discovery *discovery)
+{
+  const char *suite_name = shoal_suite_config_get_name (discovery->suite);
+  const char *adapter_name = shoal_suite_config_get_adapter (discovery->suite);
+  g_autoptr (GVariant) pools = NULL;
+  GVariantIter iter;
+  const char *pool_name;
+  guint32 size;
+
+  if (discovery->error != NULL || discovery->tests == NULL)
+    {
+      add_discovery_error (self, suite_name,
+                           discovery->error != NULL ? discovery->error->message
+                                                    : _ ("discovery failed"));
+      return;
+    }
+  pools = shoal_adapter_get_resource_pools (discovery->adapter);
+  if (pools != NULL)
+    {
+      g_variant_iter_init (&iter, pools);
+      while (g_variant_iter_next (&iter, "{&su}", &pool_name, &size))
+        {
+          guint32 known = 0;
+
+          if (!g_variant_dict_lookup (self->adapter_pools, pool_name, "u", &known) ||
+              size > known)
+            g_variant_dict_insert (self->adapter_pools, pool_name, "u", size);
+        }
+    }
+  for (guint i = 0; i < discovery->tests->len; i++)
+    {
+      ShoalTestCase *test = g_ptr_array_index (discovery->tests, i);
+      const char *id = shoal_test_case_get_id (test);
+
+      if (g_hash_table_contains (self->adapters, id))
+        {
+          g_ptr_array_add (self->warnings,
+                           g_strdup_printf (_ ("suite %s: test '%s' was found twice; it runs once"),
+                                            suite_name, id));
+          continue;
+        }
+      apply_suite_settings (self->config, discovery->suite, test, adapter_name);
+      g_hash_table_insert (self->adapters, g_strdup (id), g_object_ref (discovery->adapter));
+      g_ptr_array_add (self->tests, g_object_ref (test));
+    }
+}
+
 /**
  * shoal_project_discover:
  * @self: a project
@@ -255,7 +350,10 @@ add_discovery_error (ShoalProject *self,
  * Creates and configures each suite's adapter and discovers its tests. A
  * configuration mistake (an unknown adapter, a bad setting) is an error; a
  * suite whose discovery fails is recorded (see the class description) and
- * the other suites go on.
+ * the other suites go on. The suites' discoveries run at the same time
+ * (each framework's listing is a process of its own, pytest's or ctest's
+ * taking a good part of a second); their tests are added in the order of
+ * the suites.
  *
  * Returns: %TRUE on success
  */
@@ -264,6 +362,7 @@ shoal_project_discover (ShoalProject *self,
                         GCancellable *cancellable,
                         GError **error)
 {
+  g_autoptr (GPtrArray) discoveries = g_ptr_array_new_with_free_func (discovery_free);
   GPtrArray *suites;
 
   g_return_val_if_fail (SHOAL_IS_PROJECT (self), FALSE);
@@ -271,6 +370,8 @@ shoal_project_discover (ShoalProject *self,
   if (self->discovered)
     return TRUE;
 
+  /* Every suite is configured before any is discovered, so that a
+   * configuration error comes before any time is spent. */
   suites = shoal_config_get_suites (self->config);
   for (guint s = 0; s < suites->len; s++)
     {
@@ -278,7 +379,8 @@ shoal_project_discover (ShoalProject *self,
       const char *suite_name = shoal_suite_config_get_name (suite);
       const char *adapter_name = shoal_suite_config_get_adapter (suite);
       ShoalSettings *settings = shoal_suite_config_get_settings (suite);
-      g_autoptr (ShoalAdapter) adapter = NULL;
+      g_autoptr (GError) local_error = NULL;
+      Discovery *discovery;
 
       if (g_str_equal (suite_name, "fixture"))
         {
@@ -287,11 +389,13 @@ shoal_project_discover (ShoalProject *self,
                                                "run's fixtures"));
           return FALSE;
         }
-      g_autoptr (GPtrArray) tests = NULL;
-      g_autoptr (GError) local_error = NULL;
-
-      adapter = shoal_plugin_registry_create_adapter (self->registry, adapter_name, &local_error);
-      if (adapter == NULL)
+      discovery = g_new0 (Discovery, 1);
+      discovery->suite = suite;
+      discovery->cancellable = cancellable;
+      g_ptr_array_add (discoveries, discovery);
+      discovery->adapter =
+          shoal_plugin_registry_create_adapter (self->registry, adapter_name, &local_error);
+      if (discovery->adapter == NULL)
         {
           if (settings != NULL)
             shoal_settings_set_error_literal (settings, "adapter", error,
@@ -300,51 +404,31 @@ shoal_project_discover (ShoalProject *self,
             g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
         }
-      if (!shoal_adapter_configure (adapter, suite_name, settings, error))
+      if (!shoal_adapter_configure (discovery->adapter, suite_name, settings, error))
         return FALSE;
+    }
 
-      tests = shoal_object_array_from_list (shoal_adapter_discover (adapter, cancellable,
-                                                                    &local_error));
-      if (local_error != NULL)
-        {
-          add_discovery_error (self, suite_name, local_error != NULL ? local_error->message : _ ("discovery failed"));
-          continue;
-        }
-      {
-        g_autoptr (GVariant) pools = shoal_adapter_get_resource_pools (adapter);
-        GVariantIter iter;
-        const char *pool_name;
-        guint32 size;
+  for (guint i = 0; discoveries->len > 1 && i < discoveries->len; i++)
+    {
+      Discovery *discovery = g_ptr_array_index (discoveries, i);
 
-        if (pools != NULL)
-          {
-            g_variant_iter_init (&iter, pools);
-            while (g_variant_iter_next (&iter, "{&su}", &pool_name, &size))
-              {
-                guint32 known = 0;
+      if (discovers_on_any_thread (discovery->adapter))
+        discovery->thread = g_thread_new ("shoal-discover", run_discovery, discovery);
+    }
+  for (guint i = 0; i < discoveries->len; i++)
+    {
+      Discovery *discovery = g_ptr_array_index (discoveries, i);
 
-                if (!g_variant_dict_lookup (self->adapter_pools, pool_name, "u", &known) ||
-                    size > known)
-                  g_variant_dict_insert (self->adapter_pools, pool_name, "u", size);
-              }
-          }
-      }
-      for (guint i = 0; i < tests->len; i++)
-        {
-          ShoalTestCase *test = g_ptr_array_index (tests, i);
-          const char *id = shoal_test_case_get_id (test);
+      if (discovery->thread == NULL)
+        run_discovery (discovery);
+    }
+  for (guint i = 0; i < discoveries->len; i++)
+    {
+      Discovery *discovery = g_ptr_array_index (discoveries, i);
 
-          if (g_hash_table_contains (self->adapters, id))
-            {
-              g_ptr_array_add (self->warnings,
-                               g_strdup_printf (_ ("suite %s: test '%s' was found twice; it runs once"),
-                                                suite_name, id));
-              continue;
-            }
-          apply_suite_settings (self->config, suite, test, adapter_name);
-          g_hash_table_insert (self->adapters, g_strdup (id), g_object_ref (adapter));
-          g_ptr_array_add (self->tests, g_object_ref (test));
-        }
+      if (discovery->thread != NULL)
+        g_thread_join (g_steal_pointer (&discovery->thread));
+      add_discovered (self, discovery);
     }
 
   self->discovered = TRUE;

@@ -489,6 +489,26 @@ class TestScheduling(CliTestCase):
         self.assertEqual(len(counts), 12)
         self.assertLessEqual(max(counts), 3)
 
+    def test_suites_are_discovered_at_once(self):
+        # Each suite's discovery waits until the other's has started: run
+        # one after the other, the first would give up after 20 s and its
+        # suite would have no tests.
+        project = self.project('')
+        rendezvous = (
+            'touch "$1"; i=0; while [ ! -e "$2" ]; do i=$((i+1)); '
+            '[ $i -gt 200 ] && exit 1; sleep 0.1; done; echo "$3"')
+        suites = []
+        for name, mine, other in (('a', 'a.started', 'b.started'),
+                                  ('b', 'b.started', 'a.started')):
+            suites.append({'name': name, 'adapter': 'custom',
+                           'discover': ['/bin/sh', '-c', rendezvous, 'sh',
+                                        project.path(mine), project.path(other), 'found'],
+                           'run': ['/bin/true', '{id}']})
+        project.write_config({'suites': suites})
+        proc = project.run('list')
+        self.assertExit(proc, 0)
+        self.assertEqual(proc.stdout.split(), ['a::found', 'b::found'])
+
     def test_timeout_kills_what_ignores_sigterm(self):
         project = self.project({'kill_grace': 1, 'suites': [{
             'name': 's', 'adapter': 'exec', 'tests': [
