@@ -3194,12 +3194,15 @@ complete_run (ShoalScheduler *self)
     g_cancellable_disconnect (g_task_get_cancellable (task), self->cancelled_id);
   self->cancelled_id = 0;
 
-  /* The worker sessions end: each tears its fixtures down, or is killed
-   * after the grace period. */
+  /* The worker sessions end: each tears its fixtures down, all at the
+   * same time, or is killed after the grace period. */
   {
     GHashTableIter iter;
     gpointer value;
 
+    g_hash_table_iter_init (&iter, self->sessions);
+    while (g_hash_table_iter_next (&iter, NULL, &value))
+      shoal_worker_session_ask_to_end (value);
     g_hash_table_iter_init (&iter, self->sessions);
     while (g_hash_table_iter_next (&iter, NULL, &value))
       shoal_worker_session_close (value, self->kill_grace);

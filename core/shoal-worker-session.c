@@ -477,13 +477,35 @@ shoal_worker_session_get_requests (ShoalWorkerSession *self)
 }
 
 /**
+ * shoal_worker_session_ask_to_end:
+ * @self: a session
+ *
+ * Closes the worker's standard input, its cue to tear down and exit, and
+ * returns at once; [method@Shoal.WorkerSession.close] then waits for it.
+ * Ending several sessions this way first lets their tear-downs run at
+ * the same time. A request in flight gets no answer.
+ */
+void
+shoal_worker_session_ask_to_end (ShoalWorkerSession *self)
+{
+  g_return_if_fail (SHOAL_IS_WORKER_SESSION (self));
+
+  self->done = NULL;
+  self->done_data = NULL;
+  drop_sources (self);
+  close_fd (&self->stdin_fd);
+  close_fd (&self->stdout_fd);
+}
+
+/**
  * shoal_worker_session_close:
  * @self: a session
  * @grace: seconds the worker has to end by itself
  *
  * Closes the worker's standard input (its cue to tear down and exit),
- * waits up to @grace seconds for it, then kills its process group, and
- * reaps it. Blocks; a request in flight gets no answer.
+ * unless [method@Shoal.WorkerSession.ask_to_end] did, waits up to @grace
+ * seconds for it, then kills its process group, and reaps it. Blocks; a
+ * request in flight gets no answer.
  */
 void
 shoal_worker_session_close (ShoalWorkerSession *self,
@@ -495,11 +517,7 @@ shoal_worker_session_close (ShoalWorkerSession *self,
 
   g_return_if_fail (SHOAL_IS_WORKER_SESSION (self));
 
-  self->done = NULL;
-  self->done_data = NULL;
-  drop_sources (self);
-  close_fd (&self->stdin_fd);
-  close_fd (&self->stdout_fd);
+  shoal_worker_session_ask_to_end (self);
   if (!self->alive)
     return;
 

@@ -62,6 +62,8 @@ int shoal_worker_session_get_pid (ShoalWorkerSession *self);
 SHOAL_AVAILABLE_IN_1_0
 guint shoal_worker_session_get_requests (ShoalWorkerSession *self);
 SHOAL_AVAILABLE_IN_1_0
+void shoal_worker_session_ask_to_end (ShoalWorkerSession *self);
+SHOAL_AVAILABLE_IN_1_0
 void shoal_worker_session_close (ShoalWorkerSession *self,
                                  double grace);
 

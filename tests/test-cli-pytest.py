@@ -170,6 +170,25 @@ class TestPytestThroughShoal(ShoalProject):
         for pid in set(setups):
             self.assertFalse(os.path.exists('/proc/%s' % pid), pid)
 
+    def test_workers_tear_down_at_the_same_time(self):
+        # At the end of the run every worker is asked to end before the
+        # core waits for any: each starts its half-second tear-down before
+        # the other has finished its own.
+        log = os.path.join(self.dir, 'teardowns.log')
+        env = shoal_env()
+        env['TEARDOWN_LOG'] = log
+        self.fixture_config()
+        # One request per test: both workers get one at the start.
+        with open(os.path.join(self.dir, 'shoal.yaml')) as f:
+            self.write_config('batching: false\n' + f.read())
+        ran, results = self.run_report('py::tests/test_persistent.py::*', env=env)
+        self.assertEqual(ran.returncode, 0, ran.stdout + ran.stderr)
+        self.assertEqual({r['worker_id'] for r in results.values()}, {'w1', 'w2'})
+        with open(log) as f:
+            events = [line.split() for line in f if line.strip()]
+        self.assertEqual(len(events), 4, events)
+        self.assertEqual([e[0] for e in events[:2]], ['start', 'start'], events)
+
     def test_markers_become_tags_resources_and_locks(self):
         self.fixture_config()
         listed = self.run_shoal('list', '--json')
