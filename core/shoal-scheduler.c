@@ -216,6 +216,8 @@ struct _ShoalScheduler
   ShoalQuarantineManager *quarantine_manager; /* (nullable) */
   guint n_retry_delays;                       /* retries waiting for their delay */
   GHashTable *sessions;                       /* "worker\nadapter" -> ShoalWorkerSession: see start_in_session() */
+  GPtrArray *ending_sessions;                 /* ShoalWorkerSession*: asked to end, see end_idle_sessions() */
+  guint first_unfinished;                     /* jobs before this index are done */
 };
 
 G_DEFINE_FINAL_TYPE (ShoalScheduler, shoal_scheduler, G_TYPE_OBJECT)
@@ -259,6 +261,7 @@ shoal_scheduler_finalize (GObject *object)
   ShoalScheduler *self = SHOAL_SCHEDULER (object);
 
   g_clear_pointer (&self->sessions, g_hash_table_unref);
+  g_clear_pointer (&self->ending_sessions, g_ptr_array_unref);
   g_clear_object (&self->strategy);
   g_clear_pointer (&self->quarantined, g_hash_table_unref);
   g_clear_object (&self->quarantine_manager);
@@ -319,6 +322,7 @@ shoal_scheduler_init (ShoalScheduler *self)
   self->jobs = g_ptr_array_new_with_free_func ((GDestroyNotify) job_free);
   self->jobs_by_id = g_hash_table_new (g_str_hash, g_str_equal);
   self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->ending_sessions = g_ptr_array_new_with_free_func (g_object_unref);
   self->reporters = g_ptr_array_new_with_free_func (g_object_unref);
   self->early_results = g_ptr_array_new_with_free_func (g_object_unref);
   self->extra_edges = g_ptr_array_new_with_free_func (g_free);
@@ -1826,7 +1830,8 @@ watch_process (ShoalScheduler *self,
  * for the test's process in Running: its pid is the group a time out
  * kills (which ends the session, so the next request starts a new one),
  * and process_exited() is called when it answers (wait status 0) or dies.
- * The sessions end with the run, in complete_run(). */
+ * The sessions end with the run, in complete_run(), or as soon as
+ * nothing is left to start (end_idle_sessions()). */
 
 /* How long a worker session may take to start (pytest collecting a large
  * suite) on top of its first request's time-out; the clock starts again
@@ -2538,6 +2543,53 @@ finish_job (ShoalScheduler *self,
   schedule_dispatch (self);
 }
 
+/* Whether every test of the run has started (or ended): none waits for a
+ * dependency, a worker or a retry's delay. Jobs never go back to waiting
+ * once done, so the scan starts at the first one not done, and passes
+ * over running ones only: at most as many as there are running. */
+static gboolean
+everything_started (ShoalScheduler *self)
+{
+  if (self->n_retry_delays > 0)
+    return FALSE;
+  while (self->first_unfinished < self->jobs->len &&
+         ((Job *) self->jobs->pdata[self->first_unfinished])->state == JOB_DONE)
+    self->first_unfinished++;
+  for (guint i = self->first_unfinished; i < self->jobs->len; i++)
+    {
+      JobState state = ((Job *) self->jobs->pdata[i])->state;
+
+      if (state == JOB_WAITING || state == JOB_READY)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Once nothing is left to start, the sessions of idle workers are asked to
+ * end, so that their tear-downs (pytest's session fixtures, its exit) run
+ * while the last tests do, not after them. complete_run() waits for them.
+ * A test that runs again after this (a retry) gets a new session. */
+static void
+end_idle_sessions (ShoalScheduler *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  if (g_hash_table_size (self->sessions) == 0 || !everything_started (self))
+    return;
+  g_hash_table_iter_init (&iter, self->sessions);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      ShoalWorkerSession *session = value;
+
+      if (shoal_worker_session_is_busy (session))
+        continue;
+      shoal_worker_session_ask_to_end (session);
+      g_ptr_array_add (self->ending_sessions, g_object_ref (session));
+      g_hash_table_iter_remove (&iter);
+    }
+}
+
 static void
 dispatch (ShoalScheduler *self)
 {
@@ -2576,6 +2628,9 @@ dispatch (ShoalScheduler *self)
       if (!start_job (self, job, worker) && !worker->failed)
         g_queue_push_head (&self->idle_workers, worker);
     }
+
+  if (!self->interrupted)
+    end_idle_sessions (self);
 
   if (self->n_running == 0 && (self->interrupted || self->n_unfinished == 0))
     complete_run (self);
@@ -3120,6 +3175,7 @@ shoal_scheduler_run_async (ShoalScheduler *self,
     }
   self->start_monotonic = g_get_monotonic_time ();
   self->n_unfinished = self->jobs->len;
+  self->first_unfinished = 0;
 
   if (cancellable != NULL)
     self->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled),
@@ -3207,6 +3263,9 @@ complete_run (ShoalScheduler *self)
     while (g_hash_table_iter_next (&iter, NULL, &value))
       shoal_worker_session_close (value, self->kill_grace);
     g_hash_table_remove_all (self->sessions);
+    for (guint i = 0; i < self->ending_sessions->len; i++)
+      shoal_worker_session_close (self->ending_sessions->pdata[i], self->kill_grace);
+    g_ptr_array_set_size (self->ending_sessions, 0);
   }
 
   /* Anything of this run still alive (it should not be) dies now. */

@@ -131,8 +131,8 @@ class TestParallelPlugin(PluginProject):
         expected = {'pytest::' + n for n in native_ids} | {
             'pytest::tests/test_outcomes.py::test_skip',
             'pytest::tests/test_outcomes.py::test_skipif'}
-        self.assertEqual(len(results), 29)
-        self.assertEqual(report['total_tests'], 29)
+        self.assertEqual(len(results), 30)
+        self.assertEqual(report['total_tests'], 30)
         self.assertTrue(expected <= set(results), expected - set(results))
         self.assertNotIn('pytest::' + CRASH, results)
         self.assertNotIn('pytest::' + HANG, results)
@@ -158,15 +158,15 @@ class TestParallelPlugin(PluginProject):
     def test_passing_session_exits_0(self):
         ran = self.parallel('tests/test_persistent.py', '--parallel-report', 'out/r.json')
         self.assertEqual(ran.returncode, 0, ran.stdout + ran.stderr)
-        self.assertEqual(summary_counts(ran.stdout), {'passed': 8})
+        self.assertEqual(summary_counts(ran.stdout), {'passed': 9})
         self.assertFalse(os.path.exists(self.report))
         with open(os.path.join(self.project, 'out', 'r.json')) as f:
             report = json.load(f)
-        self.assertEqual(report['total_tests'], 8)
-        self.assertEqual(report['passed_tests'], 8)
+        self.assertEqual(report['total_tests'], 9)
+        self.assertEqual(report['passed_tests'], 9)
         self.assertEqual({r['id'] for r in report['results']},
                          {'pytest::tests/test_persistent.py::test_uses_module_fixture[%d]' % n
-                          for n in range(8)})
+                          for n in range(8)} | {'pytest::tests/test_persistent.py::test_ends_last'})
 
     def test_selection_is_exact(self):
         # -k picks test_param[1..3] and nothing whose id they prefix.
@@ -191,7 +191,7 @@ class TestParallelPlugin(PluginProject):
     def test_without_parallel_workers_nothing_changes(self):
         ran = self.pytest('-p', 'shoal', 'tests/test_persistent.py')
         self.assertEqual(ran.returncode, 0, ran.stdout + ran.stderr)
-        self.assertEqual(summary_counts(ran.stdout), {'passed': 8})
+        self.assertEqual(summary_counts(ran.stdout), {'passed': 9})
         self.assertFalse(os.path.exists(self.report))
         self.assertNotIn('Shoal ran', ran.stdout)
 

@@ -161,7 +161,7 @@ class TestPytestThroughShoal(ShoalProject):
         self.fixture_config()
         ran, results = self.run_report('py::tests/test_persistent.py::*', env=env)
         self.assertEqual(ran.returncode, 0, ran.stdout + ran.stderr)
-        self.assertEqual([r['outcome'] for r in results.values()], ['passed'] * 8)
+        self.assertEqual([r['outcome'] for r in results.values()], ['passed'] * 9)
         with open(log) as f:
             setups = f.read().split()
         self.assertGreaterEqual(len(setups), 1)
@@ -170,10 +170,10 @@ class TestPytestThroughShoal(ShoalProject):
         for pid in set(setups):
             self.assertFalse(os.path.exists('/proc/%s' % pid), pid)
 
-    def test_workers_tear_down_at_the_same_time(self):
-        # At the end of the run every worker is asked to end before the
-        # core waits for any: each starts its half-second tear-down before
-        # the other has finished its own.
+    def test_idle_worker_tears_down_early(self):
+        # A worker with nothing left to run is asked to end at once: its
+        # half-second tear-down runs while the other worker's last test
+        # does, not after it.
         log = os.path.join(self.dir, 'teardowns.log')
         env = shoal_env()
         env['TEARDOWN_LOG'] = log
@@ -186,8 +186,12 @@ class TestPytestThroughShoal(ShoalProject):
         self.assertEqual({r['worker_id'] for r in results.values()}, {'w1', 'w2'})
         with open(log) as f:
             events = [line.split() for line in f if line.strip()]
-        self.assertEqual(len(events), 4, events)
-        self.assertEqual([e[0] for e in events[:2]], ['start', 'start'], events)
+        self.assertEqual(len(events), 5, events)
+        kinds = [e[0] for e in events]
+        # The worker that ran out of tests began its tear-down while the
+        # other still ran its last test, not after it.
+        self.assertEqual(kinds[0], 'start', events)
+        self.assertLess(kinds.index('start'), kinds.index('last-test-ended'), events)
 
     def test_markers_become_tags_resources_and_locks(self):
         self.fixture_config()
