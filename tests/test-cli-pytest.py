@@ -193,6 +193,37 @@ class TestPytestThroughShoal(ShoalProject):
         self.assertEqual(kinds[0], 'start', events)
         self.assertLess(kinds.index('start'), kinds.index('last-test-ended'), events)
 
+    def test_collection_is_read_instead_of_collecting(self):
+        # `collection:` (what `pytest -p shoal` writes) stands for pytest's
+        # own collection: the suite is exactly what it lists, markers and
+        # all, though its paths hold many more tests.
+        collection = os.path.join(self.dir, 'collection.jsonl')
+        with open(collection, 'w') as f:
+            for nodeid, markers in (('tests/test_outcomes.py::test_pass', ['smoke']),
+                                    ('tests/test_markers.py::test_gateway', [])):
+                f.write(json.dumps({'event': 'item', 'nodeid': nodeid, 'file': nodeid.split('::')[0],
+                                    'line': 1, 'markers': markers, 'resources': [],
+                                    'locks': [], 'exclusive': False, 'xdist_group': None}) + '\n')
+        self.fixture_config('    collection: collection.jsonl\n')
+        listed = self.run_shoal('list', '--json')
+        self.assertEqual(listed.returncode, 0, listed.stderr)
+        data = json.loads(listed.stdout)
+        tests = data if isinstance(data, list) else data.get('tests', data)
+        self.assertEqual([t['id'] for t in tests], ['py::tests/test_outcomes.py::test_pass',
+                                                   'py::tests/test_markers.py::test_gateway'])
+        self.assertIn('smoke', tests[0].get('tags', []))
+        ran, results = self.run_report()
+        self.assertEqual(ran.returncode, 0, ran.stdout + ran.stderr)
+        self.assertEqual({r['outcome'] for r in results.values()}, {'passed'})
+
+        # A collection that cannot be read is the suite's discovery error,
+        # naming the key.
+        os.unlink(collection)
+        listed = self.run_shoal('list')
+        self.assertEqual(listed.stdout, '')
+        self.assertRegex(listed.stderr, r'shoal\.yaml:\d+:\d+: suites\[0\]\.collection: '
+                         r'cannot read the collection: .*collection\.jsonl')
+
     def test_markers_become_tags_resources_and_locks(self):
         self.fixture_config()
         listed = self.run_shoal('list', '--json')

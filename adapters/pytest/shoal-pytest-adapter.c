@@ -12,9 +12,12 @@
  *     cwd: .                   # where pytest runs (and its rootdir); default: shoal.yaml's directory
  *     env: {LANG: C}
  *     timeout: 60
+ *     collection: listing.jsonl # optional: what `pytest -p shoal` collected
  * ]|
  *
- * Discovery runs `python -m pytest --collect-only` with the plugin shipped
+ * Discovery runs `python -m pytest --collect-only` (unless `collection:`
+ * names a listing in the same format, which the `-p shoal` plugin writes
+ * from the session that already collected) with the plugin shipped
  * beside this module (`shoal_pytest_plugin.py`, put on PYTHONPATH, loaded
  * with `-p shoal_pytest_plugin`), which writes each collected item as a
  * JSON line. Every item is a test, `<suite>::<node id>`; its markers are
@@ -100,6 +103,8 @@ struct _ShoalPytestAdapter
   char *paths_location;
   char **args;
   char **environment; /* env: plus PYTHONPATH for the plugin */
+  char *collection;   /* (nullable): a listing to read instead of collecting */
+  char *collection_location;
   double timeout;
   gboolean persistent;
 
@@ -125,6 +130,8 @@ shoal_pytest_adapter_clear (ShoalPytestAdapter *self)
   g_clear_pointer (&self->python_location, g_free);
   g_clear_pointer (&self->cwd, g_free);
   g_clear_pointer (&self->cwd_location, g_free);
+  g_clear_pointer (&self->collection, g_free);
+  g_clear_pointer (&self->collection_location, g_free);
   g_clear_pointer (&self->paths, g_strfreev);
   g_clear_pointer (&self->paths_location, g_free);
   g_clear_pointer (&self->args, g_strfreev);
@@ -203,7 +210,7 @@ shoal_pytest_adapter_configure (ShoalAdapter *adapter,
                                 GError **error)
 {
   static const char *const known_keys[] = { "paths", "python", "args", "env", "cwd",
-                                            "timeout", "persistent", NULL };
+                                            "timeout", "persistent", "collection", NULL };
   ShoalPytestAdapter *self = SHOAL_PYTEST_ADAPTER (adapter);
   g_autoptr (GError) local_error = NULL;
   g_auto (GStrv) paths = NULL;
@@ -211,6 +218,7 @@ shoal_pytest_adapter_configure (ShoalAdapter *adapter,
   g_auto (GStrv) environment = NULL;
   g_autofree char *python = NULL;
   g_autofree char *cwd = NULL;
+  g_autofree char *collection = NULL;
   g_autofree char *plugin_dir = NULL;
   g_autofree char *pythonpath = NULL;
   const char *base_dir;
@@ -229,6 +237,8 @@ shoal_pytest_adapter_configure (ShoalAdapter *adapter,
   if (!shoal_settings_check_keys (settings, known_keys, error))
     return FALSE;
   python = shoal_settings_get_string (settings, "python", DEFAULT_PYTHON, &local_error);
+  if (local_error == NULL)
+    collection = shoal_settings_get_string (settings, "collection", NULL, &local_error);
   if (local_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
@@ -277,6 +287,11 @@ shoal_pytest_adapter_configure (ShoalAdapter *adapter,
   for (guint i = 0; paths[i] != NULL; i++)
     self->paths[i] = g_canonicalize_filename (paths[i], base_dir);
   self->args = g_steal_pointer (&args);
+  if (collection != NULL)
+    {
+      self->collection = g_canonicalize_filename (collection, base_dir);
+      self->collection_location = shoal_command_location (settings, "collection");
+    }
   self->timeout = timeout;
   self->persistent = persistent;
 
@@ -422,6 +437,20 @@ shoal_pytest_adapter_discover (ShoalAdapter *adapter, GCancellable *cancellable,
         return NULL;
       }
 
+  if (self->collection != NULL)
+    {
+      /* The `-p shoal` plugin's session collected already: its listing
+       * stands for pytest --collect-only. */
+      if (!g_file_get_contents (self->collection, &listing, NULL, &local_error))
+        {
+          g_set_error (error, SHOAL_ADAPTER_ERROR, SHOAL_ADAPTER_ERROR_DISCOVERY,
+                       "%s: cannot read the collection: %s", self->collection_location,
+                       local_error->message);
+          return NULL;
+        }
+      goto parse;
+    }
+
   dir = g_dir_make_tmp ("shoal-pytest-XXXXXX", &local_error);
   if (dir == NULL)
     {
@@ -470,6 +499,7 @@ shoal_pytest_adapter_discover (ShoalAdapter *adapter, GCancellable *cancellable,
       return NULL;
     }
 
+parse:
   lines = g_strsplit (listing != NULL ? listing : "", "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     {

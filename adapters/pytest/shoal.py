@@ -16,9 +16,11 @@
 # not pass. REPORT (--parallel-report, default
 # parallel_execution_report.json) is Shoal's JSON report.
 #
-# Shoal runs exactly the tests this session collected: the suite's pytest
-# processes load this plugin too, with --shoal-select=FILE, which
-# deselects every item whose node id is not in FILE. The shoal.yaml and
+# Shoal runs exactly the tests this session collected: it takes them from
+# the session's own collection (the suite's `collection:`), without
+# collecting again, and the suite's pytest processes load this plugin too,
+# with --shoal-select=FILE, which deselects every item whose node id is
+# not in FILE. The shoal.yaml and
 # Shoal's history (.shoal/) are kept in pytest's cache directory
 # (.pytest_cache/d/shoal), so that a second run schedules by the durations
 # of the first; with the cache plugin off, in a temporary directory.
@@ -168,6 +170,14 @@ def _write_config(directory, config, items, workers):
         path = str(item.path)
         if path not in paths:
             paths.append(path)
+    # What this session collected, in the listing format of the adapter's
+    # own discovery, so that Shoal does not collect the suite once more.
+    from shoal_pytest_plugin import item_entry
+
+    collection = os.path.join(directory, 'collection.jsonl')
+    with open(collection, 'w', encoding='utf-8') as f:
+        for item in items:
+            f.write(json.dumps(item_entry(item)) + '\n')
     args = ['-p', 'shoal', '--shoal-select=' + select]
     if config.inipath is not None:
         args.append('--config-file=' + str(config.inipath))
@@ -178,6 +188,7 @@ def _write_config(directory, config, items, workers):
         'cwd': rootdir,
         'paths': paths,
         'args': args,
+        'collection': collection,
     }
     document = {'max_workers': 'auto' if workers == 'auto' else workers, 'suites': [suite]}
     pools = _resource_pools(items)

@@ -105,6 +105,16 @@ def _marker_info(item):
             'exclusive': exclusive, 'xdist_group': group}
 
 
+def item_entry(item):
+    """One line of the listing the adapter reads: the item's node id,
+    place and what its markers ask for (also written by shoal.py)."""
+    fspath, line, _ = item.location
+    entry = {'event': 'item', 'nodeid': item.nodeid, 'file': fspath,
+             'line': (line + 1) if line is not None else None}
+    entry.update(_marker_info(item))
+    return entry
+
+
 def _write_line(stream, obj):
     stream.write(json.dumps(obj) + '\n')
     stream.flush()
@@ -117,11 +127,7 @@ def pytest_collection_finish(session):
         return
     with open(path, 'a', encoding='utf-8') as out:
         for item in session.items:
-            fspath, line, _ = item.location
-            entry = {'event': 'item', 'nodeid': item.nodeid, 'file': fspath,
-                     'line': (line + 1) if line is not None else None}
-            entry.update(_marker_info(item))
-            _write_line(out, entry)
+            _write_line(out, item_entry(item))
 
 
 def pytest_collectreport(report):
