@@ -1031,7 +1031,8 @@ test_graph_long_chain (void)
   g_assert_cmpint (pthread_attr_init (&attr), ==, 0);
   g_assert_cmpint (pthread_attr_setstacksize (&attr, 256 * 1024), ==, 0);
   g_assert_cmpint (pthread_create (&thread, &attr, build_long_chain,
-                                   GUINT_TO_POINTER (20000)), ==, 0);
+                                   GUINT_TO_POINTER (20000)),
+                   ==, 0);
   g_assert_cmpint (pthread_join (thread, &failed), ==, 0);
   pthread_attr_destroy (&attr);
   g_assert_null (failed);
