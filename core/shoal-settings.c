@@ -1139,6 +1139,58 @@ shoal_settings_get_boolean (ShoalSettings *self,
 }
 
 /**
+ * shoal_settings_get_choice:
+ * @self: a #ShoalSettings
+ * @key: a key
+ * @choices: (array zero-terminated=1): the words the value may be
+ * @default_index: the index in @choices when @key is absent or `null`
+ * @out_index: (out): return location for the index of the value in @choices
+ * @error: return location for a #GError
+ *
+ * Gets a string that must be one of @choices, as its index; any other
+ * value is an error at the key naming the choices (`expected 'json' or
+ * 'xml', got 'yaml'`). Marks @key consumed.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ */
+gboolean
+shoal_settings_get_choice (ShoalSettings *self,
+                           const char *key,
+                           const char *const *choices,
+                           guint default_index,
+                           guint *out_index,
+                           GError **error)
+{
+  g_autofree char *value = NULL;
+  g_autoptr (GString) expected = NULL;
+  guint n_choices;
+
+  g_return_val_if_fail (SHOAL_IS_SETTINGS (self), FALSE);
+  g_return_val_if_fail (choices != NULL, FALSE);
+  n_choices = g_strv_length ((char **) choices);
+  g_return_val_if_fail (default_index < n_choices, FALSE);
+  g_return_val_if_fail (out_index != NULL, FALSE);
+
+  value = shoal_settings_get_string (self, key, choices[default_index], error);
+  if (value == NULL)
+    return FALSE;
+  for (guint i = 0; i < n_choices; i++)
+    if (g_str_equal (value, choices[i]))
+      {
+        *out_index = i;
+        return TRUE;
+      }
+
+  expected = g_string_new (n_choices > 2 ? "one of " : NULL);
+  for (guint i = 0; i < n_choices; i++)
+    g_string_append_printf (expected, "%s'%s'",
+                            i == 0 ? "" : (i + 1 == n_choices ? _ (" or ") : ", "), choices[i]);
+  shoal_settings_set_error (self, key, error, SHOAL_CONFIG_ERROR_INVALID, _ ("expected %s, got '%s'"),
+                            expected->str, value);
+  return FALSE;
+}
+
+/**
  * shoal_settings_get_int:
  * @self: a #ShoalSettings
  * @key: a key

@@ -61,6 +61,13 @@ gboolean shoal_settings_get_boolean (ShoalSettings *self,
                                      gboolean *out_value,
                                      GError **error);
 SHOAL_AVAILABLE_IN_1_0
+gboolean shoal_settings_get_choice (ShoalSettings *self,
+                                    const char *key,
+                                    const char *const *choices,
+                                    guint default_index,
+                                    guint *out_index,
+                                    GError **error);
+SHOAL_AVAILABLE_IN_1_0
 gboolean shoal_settings_get_int (ShoalSettings *self,
                                  const char *key,
                                  gint64 default_value,

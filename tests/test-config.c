@@ -674,6 +674,46 @@ test_scalars (void)
   g_clear_error (&error);
 }
 
+/* A word from a fixed list comes back as its index; anything else is an
+ * error at the key naming every choice. */
+static void
+test_settings_choice (void)
+{
+  static const char *const colours[] = { "red", "green", "blue", NULL };
+  static const char *const formats[] = { "json", "xml", NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ShoalSettings) settings = NULL;
+  guint index = 99;
+
+  g_test_summary ("get_choice gives the index of a listed word, the default when absent, "
+                  "and an error naming the choices otherwise");
+
+  settings = shoal_settings_new_from_data ("colour: blue\n"
+                                           "other: purple\n"
+                                           "format: yaml\n"
+                                           "number: [1]\n",
+                                           -1, "s.yaml", &error);
+  g_assert_no_error (error);
+
+  g_assert_true (shoal_settings_get_choice (settings, "colour", colours, 0, &index, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (index, ==, 2);
+  g_assert_true (shoal_settings_get_choice (settings, "absent", colours, 1, &index, &error));
+  g_assert_cmpuint (index, ==, 1);
+
+  g_assert_false (shoal_settings_get_choice (settings, "other", colours, 0, &index, &error));
+  g_assert_error (error, SHOAL_CONFIG_ERROR, SHOAL_CONFIG_ERROR_INVALID);
+  g_assert_cmpstr (error->message, ==,
+                   "s.yaml:2:8: other: expected one of 'red', 'green' or 'blue', got 'purple'");
+  g_clear_error (&error);
+  g_assert_false (shoal_settings_get_choice (settings, "format", formats, 0, &index, &error));
+  g_assert_cmpstr (error->message, ==, "s.yaml:3:9: format: expected 'json' or 'xml', got 'yaml'");
+  g_clear_error (&error);
+  g_assert_false (shoal_settings_get_choice (settings, "number", formats, 0, &index, &error));
+  g_assert_error (error, SHOAL_CONFIG_ERROR, SHOAL_CONFIG_ERROR_TYPE);
+  g_assert_cmpuint (index, ==, 1);
+}
+
 static void
 test_settings_api (void)
 {
@@ -1105,6 +1145,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/shoal/config/anchors", test_anchors);
   g_test_add_func ("/shoal/config/scalars", test_scalars);
   g_test_add_func ("/shoal/config/settings-api", test_settings_api);
+  g_test_add_func ("/shoal/config/settings-choice", test_settings_choice);
   g_test_add_func ("/shoal/config/check-keys", test_check_keys);
   g_test_add_func ("/shoal/config/check-keys-read-but-absent",
                    test_check_keys_suggests_keys_read_but_absent);

@@ -100,6 +100,8 @@ typedef enum
   BEHAVE_SCHEME_FEATURE,
 } BehaveScheme;
 
+static const char *const scheme_names[] = { "scenario", "feature", NULL };
+
 typedef struct _BehaveFeature BehaveFeature;
 
 /* One scenario, or one row of a Scenario Outline, as the dry run listed it. */
@@ -309,9 +311,8 @@ shoal_behave_adapter_configure (ShoalAdapter *adapter,
   g_auto (GStrv) args = NULL;
   g_auto (GStrv) environment = NULL;
   g_autofree char *python = NULL;
-  g_autofree char *scheme = NULL;
   g_autofree char *cwd = NULL;
-  BehaveScheme behave_scheme;
+  guint behave_scheme;
 
   if (settings == NULL)
     {
@@ -342,22 +343,9 @@ shoal_behave_adapter_configure (ShoalAdapter *adapter,
       return FALSE;
     }
 
-  scheme = shoal_settings_get_string (settings, "scheme", "scenario", &local_error);
-  if (scheme == NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-  if (g_str_equal (scheme, "scenario"))
-    behave_scheme = BEHAVE_SCHEME_SCENARIO;
-  else if (g_str_equal (scheme, "feature"))
-    behave_scheme = BEHAVE_SCHEME_FEATURE;
-  else
-    {
-      shoal_settings_set_error (settings, "scheme", error, SHOAL_CONFIG_ERROR_INVALID,
-                                "expected 'scenario' or 'feature', got '%s'", scheme);
-      return FALSE;
-    }
+  if (!shoal_settings_get_choice (settings, "scheme", scheme_names, BEHAVE_SCHEME_SCENARIO,
+                                  &behave_scheme, error))
+    return FALSE;
 
   shoal_behave_adapter_clear (self);
   self->suite = g_strdup (suite_name);

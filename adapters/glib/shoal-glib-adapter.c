@@ -54,6 +54,8 @@ typedef enum
   GLIB_MODE_WHOLE,
 } GlibMode;
 
+static const char *const mode_names[] = { "cases", "whole", NULL };
+
 /* One test program: its path is absolute, and once listed it has its
  * GTest paths. */
 typedef struct
@@ -175,15 +177,13 @@ shoal_glib_adapter_configure (ShoalAdapter *adapter,
   static const char *const known_keys[] = { "programs", "args", "mode", "env",
                                             "cwd", "timeout", "skip", NULL };
   ShoalGlibAdapter *self = SHOAL_GLIB_ADAPTER (adapter);
-  g_autoptr (GError) local_error = NULL;
   g_auto (GStrv) patterns = NULL;
   g_auto (GStrv) args = NULL;
   g_auto (GStrv) environment = NULL;
   g_auto (GStrv) skip = NULL;
-  g_autofree char *mode = NULL;
   g_autofree char *cwd = NULL;
   double timeout = 0;
-  GlibMode glib_mode;
+  guint glib_mode;
 
   if (settings == NULL)
     {
@@ -212,22 +212,9 @@ shoal_glib_adapter_configure (ShoalAdapter *adapter,
       return FALSE;
     }
 
-  mode = shoal_settings_get_string (settings, "mode", "cases", &local_error);
-  if (mode == NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-  if (g_str_equal (mode, "cases"))
-    glib_mode = GLIB_MODE_CASES;
-  else if (g_str_equal (mode, "whole"))
-    glib_mode = GLIB_MODE_WHOLE;
-  else
-    {
-      shoal_settings_set_error (settings, "mode", error, SHOAL_CONFIG_ERROR_INVALID,
-                                "expected 'cases' or 'whole', got '%s'", mode);
-      return FALSE;
-    }
+  if (!shoal_settings_get_choice (settings, "mode", mode_names, GLIB_MODE_CASES, &glib_mode,
+                                  error))
+    return FALSE;
 
   for (guint i = 0; skip != NULL && skip[i] != NULL; i++)
     if (skip[i][0] != '/')

@@ -112,7 +112,7 @@ typedef enum
   GTEST_FORMAT_XML,
 } GtestFormat;
 
-static const char *const format_names[] = { "json", "xml" };
+static const char *const format_names[] = { "json", "xml", NULL };
 
 typedef struct
 {
@@ -247,10 +247,9 @@ shoal_googletest_adapter_configure (ShoalAdapter *adapter,
   g_auto (GStrv) environment = NULL;
   g_autofree char *program = NULL;
   g_autofree char *cwd = NULL;
-  g_autofree char *output = NULL;
   const char *key;
   double timeout = 0;
-  GtestFormat format;
+  guint format;
 
   if (settings == NULL)
     {
@@ -282,23 +281,9 @@ shoal_googletest_adapter_configure (ShoalAdapter *adapter,
       !shoal_command_read_timeout (settings, &timeout, error))
     return FALSE;
 
-  output = shoal_settings_get_string (settings, "output", format_names[GTEST_FORMAT_JSON],
-                                      &local_error);
-  if (output == NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-  if (g_str_equal (output, format_names[GTEST_FORMAT_JSON]))
-    format = GTEST_FORMAT_JSON;
-  else if (g_str_equal (output, format_names[GTEST_FORMAT_XML]))
-    format = GTEST_FORMAT_XML;
-  else
-    {
-      shoal_settings_set_error (settings, "output", error, SHOAL_CONFIG_ERROR_INVALID,
-                                "expected 'json' or 'xml', got '%s'", output);
-      return FALSE;
-    }
+  if (!shoal_settings_get_choice (settings, "output", format_names, GTEST_FORMAT_JSON, &format,
+                                  error))
+    return FALSE;
 
   if (program != NULL)
     {
