@@ -402,16 +402,80 @@ new_test (ShoalPytestAdapter *self, JsonObject *item, const char *nodeid)
   return test;
 }
 
+/* Runs `pytest --collect-only` with the plugin, which writes the listing
+ * that discover() reads; also gives pytest's output and exit status. */
+static gboolean
+run_collection (ShoalPytestAdapter *self,
+                GCancellable *cancellable,
+                char **out_listing,
+                char **out_stdout,
+                char **out_stderr,
+                int *out_wait_status,
+                GError **error)
+{
+  g_autoptr (GPtrArray) argv = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *listing_path = NULL;
+
+  dir = g_dir_make_tmp ("shoal-pytest-XXXXXX", &local_error);
+  if (dir == NULL)
+    {
+      g_set_error (error, SHOAL_ADAPTER_ERROR, SHOAL_ADAPTER_ERROR_DISCOVERY,
+                   "suite %s: cannot make a temporary directory: %s", self->suite,
+                   local_error->message);
+      return FALSE;
+    }
+  listing_path = g_build_filename (dir, "collect.jsonl", NULL);
+
+  argv = base_argv (self);
+  g_ptr_array_add (argv, g_strdup ("--collect-only"));
+  g_ptr_array_add (argv, g_strdup ("-q"));
+  g_ptr_array_add (argv, g_strconcat ("--shoal-collect=", listing_path, NULL));
+  for (guint i = 0; self->paths[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (self->paths[i]));
+
+  if (!shoal_spawn_capture ((const char *const *) argv->pdata, self->cwd,
+                            (const char *const *) self->environment, COLLECT_TIMEOUT, out_stdout, out_stderr,
+                            out_wait_status, cancellable, &local_error))
+    {
+      g_unlink (listing_path);
+      g_rmdir (dir);
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      g_set_error (error, SHOAL_ADAPTER_ERROR, SHOAL_ADAPTER_ERROR_DISCOVERY,
+                   "%s%ssuite %s: cannot run %s: %s",
+                   self->python_location != NULL ? self->python_location : "",
+                   self->python_location != NULL ? ": " : "", self->suite, self->python,
+                   local_error->message);
+      return FALSE;
+    }
+  g_file_get_contents (listing_path, out_listing, NULL, NULL);
+  g_unlink (listing_path);
+  g_rmdir (dir);
+
+  if (*out_stderr != NULL && strstr (*out_stderr, "No module named pytest") != NULL)
+    {
+      g_set_error (error, SHOAL_ADAPTER_ERROR, SHOAL_ADAPTER_ERROR_NOT_FOUND,
+                   "%s%ssuite %s: %s has no pytest module (on Debian: apt install python3-pytest)",
+                   self->python_location != NULL ? self->python_location : "",
+                   self->python_location != NULL ? ": " : "", self->suite, self->python);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 static GList *
 shoal_pytest_adapter_discover (ShoalAdapter *adapter, GCancellable *cancellable, GError **error)
 {
   ShoalPytestAdapter *self = SHOAL_PYTEST_ADAPTER (adapter);
   g_autoptr (GPtrArray) tests = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr (GPtrArray) argv = NULL;
   g_autoptr (GError) local_error = NULL;
-  g_autofree char *dir = NULL;
   g_autofree char *listing = NULL;
-  g_autofree char *listing_path = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   g_autoptr (GString) collect_errors = g_string_new (NULL);
@@ -448,58 +512,10 @@ shoal_pytest_adapter_discover (ShoalAdapter *adapter, GCancellable *cancellable,
                        local_error->message);
           return NULL;
         }
-      goto parse;
     }
+  else if (!run_collection (self, cancellable, &listing, &out, &err, &wait_status, error))
+    return NULL;
 
-  dir = g_dir_make_tmp ("shoal-pytest-XXXXXX", &local_error);
-  if (dir == NULL)
-    {
-      g_set_error (error, SHOAL_ADAPTER_ERROR, SHOAL_ADAPTER_ERROR_DISCOVERY,
-                   "suite %s: cannot make a temporary directory: %s", self->suite,
-                   local_error->message);
-      return NULL;
-    }
-  listing_path = g_build_filename (dir, "collect.jsonl", NULL);
-
-  argv = base_argv (self);
-  g_ptr_array_add (argv, g_strdup ("--collect-only"));
-  g_ptr_array_add (argv, g_strdup ("-q"));
-  g_ptr_array_add (argv, g_strconcat ("--shoal-collect=", listing_path, NULL));
-  for (guint i = 0; self->paths[i] != NULL; i++)
-    g_ptr_array_add (argv, g_strdup (self->paths[i]));
-
-  if (!shoal_spawn_capture ((const char *const *) argv->pdata, self->cwd,
-                            (const char *const *) self->environment, COLLECT_TIMEOUT, &out, &err,
-                            &wait_status, cancellable, &local_error))
-    {
-      g_unlink (listing_path);
-      g_rmdir (dir);
-      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return NULL;
-        }
-      g_set_error (error, SHOAL_ADAPTER_ERROR, SHOAL_ADAPTER_ERROR_DISCOVERY,
-                   "%s%ssuite %s: cannot run %s: %s",
-                   self->python_location != NULL ? self->python_location : "",
-                   self->python_location != NULL ? ": " : "", self->suite, self->python,
-                   local_error->message);
-      return NULL;
-    }
-  g_file_get_contents (listing_path, &listing, NULL, NULL);
-  g_unlink (listing_path);
-  g_rmdir (dir);
-
-  if (err != NULL && strstr (err, "No module named pytest") != NULL)
-    {
-      g_set_error (error, SHOAL_ADAPTER_ERROR, SHOAL_ADAPTER_ERROR_NOT_FOUND,
-                   "%s%ssuite %s: %s has no pytest module (on Debian: apt install python3-pytest)",
-                   self->python_location != NULL ? self->python_location : "",
-                   self->python_location != NULL ? ": " : "", self->suite, self->python);
-      return NULL;
-    }
-
-parse:
   lines = g_strsplit (listing != NULL ? listing : "", "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     {
