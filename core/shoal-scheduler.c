@@ -2629,7 +2629,9 @@ dispatch (ShoalScheduler *self)
         g_queue_push_head (&self->idle_workers, worker);
     }
 
-  if (!self->interrupted)
+  /* Only while a worker sits idle can a session be idle: not on every
+   * dispatch, since finding out looks at the tests not yet done. */
+  if (!self->interrupted && !g_queue_is_empty (&self->idle_workers))
     end_idle_sessions (self);
 
   if (self->n_running == 0 && (self->interrupted || self->n_unfinished == 0))
